@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# User targets.  Kbuild (the file) is what the kernel build reads.
+#
+#   make [KDIR=...]   build pudge.ko against KDIR (default: running kernel)
+#   make unit         build and run the userspace unit tests (tests/)
+#   make userspace    build the IGT-style tests and pudge tools
+#   make demo         boot a 7.2 guest with pudge and print GET_PARAM
+#   make check        the whole suite on every kernel (what CI runs)
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+CC ?= gcc
+B ?= build
+
+.PHONY: all modules clean unit userspace demo check lint
+
+all: modules
+
+modules:
+	compat/conftest.sh $(KDIR) compat/pudge_compat_gen.h
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	-[ -d $(KDIR) ] && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(B) compat/pudge_compat_gen.h
+
+include tests/tests.mk
+include igt-tests/igt-tests.mk
+include tools/tools.mk
+
+demo:
+	tools/testbed.sh demo
+
+check:
+	tools/testbed.sh check

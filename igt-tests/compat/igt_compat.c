@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The runtime behind igt-tests/compat/igt.h: subtest selection, result
+ * lines and exit codes as igt_runner expects them from an IGT test.
+ */
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include "igt.h"
+
+sigjmp_buf __igt_jmp;
+
+enum igt_mode { RUN_ALL, RUN_SELECTED, LIST };
+enum igt_result { PASS, SKIP, FAIL };
+
+static const char *const result_name[] = {
+	[PASS] = "SUCCESS", [SKIP] = "SKIP", [FAIL] = "FAIL",
+};
+
+static struct {
+	const char *prog;
+	enum igt_mode mode;
+	char *selection;		/* --run-subtest argument */
+	const char *subtest;		/* running subtest, or NULL */
+	bool in_fixture;
+	bool block_done;		/* a block just ended: leave its loop */
+	bool selected_any;
+	enum igt_result henceforth;	/* PASS, or what fixtures decided */
+	struct timespec start;
+	unsigned int count[3];
+} igt;
+
+static void kmsg(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int fd, n;
+
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0 && write(fd, buf, strlen(buf)) < 0)
+		n = 0;
+	close(fd);
+}
+
+static void usage(int code)
+{
+	fprintf(code ? stderr : stdout,
+		"Usage: %s [--list-subtests] [--run-subtest NAME[,NAME...]]\n",
+		igt.prog);
+	exit(code);
+}
+
+void __igt_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "list-subtests", no_argument, NULL, 'l' },
+		{ "run-subtest", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "debug", optional_argument, NULL, 'd' },
+		{ }
+	};
+	int c;
+
+	igt.prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			igt.mode = LIST;
+			break;
+		case 'r':
+			if (igt.mode != LIST)
+				igt.mode = RUN_SELECTED;
+			igt.selection = optarg;
+			break;
+		case 'd':
+			break;
+		case 'h':
+			usage(0);
+			break;
+		default:
+			usage(IGT_EXIT_INVALID);
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (igt.mode != LIST)
+		kmsg("[IGT] %s: executing\n", igt.prog);
+}
+
+static bool selected(const char *name)
+{
+	char *list, *tok, *save = NULL;
+	bool match = false;
+
+	if (igt.mode == RUN_ALL)
+		return true;
+	list = strdup(igt.selection);
+	if (!list)
+		abort();
+	for (tok = strtok_r(list, ",", &save); tok && !match;
+	     tok = strtok_r(NULL, ",", &save))
+		match = fnmatch(tok, name, 0) == 0;
+	free(list);
+	return match;
+}
+
+static double elapsed(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - igt.start.tv_sec) + (now.tv_nsec - igt.start.tv_nsec) / 1e9;
+}
+
+static void subtest_result(const char *name, enum igt_result r, double secs)
+{
+	igt.count[r]++;
+	printf("Subtest %s: %s (%.3fs)\n", name, result_name[r], secs);
+	fflush(stdout);
+	kmsg("[IGT] %s: finished subtest %s, %s\n", igt.prog, name, result_name[r]);
+}
+
+bool __igt_run_subtest(const char *name)
+{
+	if (igt.block_done) {
+		igt.block_done = false;
+		return false;
+	}
+	if (igt.mode == LIST) {
+		printf("%s\n", name);
+		return false;
+	}
+	if (!selected(name))
+		return false;
+
+	igt.selected_any = true;
+	printf("Starting subtest: %s\n", name);
+	fflush(stdout);
+	if (igt.henceforth != PASS) {
+		subtest_result(name, igt.henceforth, 0.0);
+		return false;
+	}
+	kmsg("[IGT] %s: starting subtest %s\n", igt.prog, name);
+	clock_gettime(CLOCK_MONOTONIC, &igt.start);
+	igt.subtest = name;
+	return true;
+}
+
+bool __igt_enter_fixture(void)
+{
+	if (igt.block_done) {
+		igt.block_done = false;
+		return false;
+	}
+	if (igt.mode == LIST || igt.henceforth != PASS)
+		return false;
+	igt.in_fixture = true;
+	return true;
+}
+
+void __igt_block_done(void)
+{
+	if (igt.subtest)
+		subtest_result(igt.subtest, PASS, elapsed());
+	igt.subtest = NULL;
+	igt.in_fixture = false;
+	igt.block_done = true;
+}
+
+/* End the running block with @r, or the whole test when outside one. */
+static void __attribute__((noreturn)) leave(enum igt_result r)
+{
+	if (igt.subtest) {
+		subtest_result(igt.subtest, r, elapsed());
+		igt.subtest = NULL;
+		siglongjmp(__igt_jmp, 1);
+	}
+	if (igt.in_fixture) {
+		igt.in_fixture = false;
+		igt.henceforth = r;
+		siglongjmp(__igt_jmp, 1);
+	}
+	exit(r == SKIP ? IGT_EXIT_SKIP : IGT_EXIT_FAILURE);
+}
+
+void __igt_fail_at(const char *file, int line, const char *func,
+		   const char *expr, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "(%s:%d) %s:%d: %s:\n", igt.prog, getpid(), file, line, func);
+	if (expr)
+		fprintf(stderr, "Failed assertion: %s\n", expr);
+	if (errno)
+		fprintf(stderr, "Last errno: %d, %s\n", errno, strerror(errno));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	leave(FAIL);
+}
+
+void __igt_skip_at(const char *file, int line, const char *expr,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	if (expr)
+		printf("Test requirement not met in %s:%d: %s\n", file, line, expr);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	leave(SKIP);
+}
+
+const char *__igt_subtest_name(const char *fmt, ...)
+{
+	static char name[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	return name;
+}
+
+bool igt_only_list_subtests(void)
+{
+	return igt.mode == LIST;
+}
+
+void igt_describe(const char *description)
+{
+	(void)description;
+}
+
+#define IGT_LOG(fn, stream)					\
+void fn(const char *fmt, ...)					\
+{								\
+	va_list ap;						\
+								\
+	va_start(ap, fmt);					\
+	vfprintf(stream, fmt, ap);				\
+	va_end(ap);						\
+}
+IGT_LOG(igt_info, stdout)
+IGT_LOG(igt_warn, stderr)
+
+void igt_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!getenv("IGT_LOG_LEVEL") || strcmp(getenv("IGT_LOG_LEVEL"), "debug"))
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+int igt_ioctl(int fd, unsigned long request, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, request, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	return ret;
+}
+
+int __igt_exit(void)
+{
+	if (igt.mode == LIST)
+		return IGT_EXIT_SUCCESS;
+	kmsg("[IGT] %s: exiting\n", igt.prog);
+	if (igt.mode == RUN_SELECTED && !igt.selected_any) {
+		fprintf(stderr, "Unknown subtest: %s\n", igt.selection);
+		return IGT_EXIT_INVALID;
+	}
+	if (igt.count[FAIL])
+		return IGT_EXIT_FAILURE;
+	if (igt.count[PASS] || !igt.count[SKIP])
+		return IGT_EXIT_SUCCESS;
+	return IGT_EXIT_SKIP;
+}

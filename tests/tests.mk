@@ -1,0 +1,15 @@
+# Userspace unit tests of pudge's pure logic (cmocka).  The files under
+# test are compiled exactly as the module compiles them.
+
+UNIT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-Iuapi -Idrm -Ittm $(shell pkg-config --cflags libdrm cmocka)
+UNIT_LIBS := $(shell pkg-config --libs cmocka)
+
+UNIT_TESTS := $(B)/tests/test_args
+
+$(B)/tests/test_args: tests/test_args.c drm/pudge_args.c drm/pudge_args.h uapi/pudge_drm.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -o $@ tests/test_args.c drm/pudge_args.c $(UNIT_LIBS)
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done

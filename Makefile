@@ -6,13 +6,14 @@
 #   make unit         build and run the userspace unit tests (tests/)
 #   make userspace    build the IGT-style tests and pudge tools
 #   make demo         boot a 7.2 guest with pudge and print GET_PARAM
+#   make lint         checkpatch.pl --strict on the kernel-side sources
 #   make check        the whole suite on every kernel (what CI runs)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 CC ?= gcc
 B ?= build
 
-.PHONY: all modules clean unit userspace demo check lint
+.PHONY: all modules clean unit igt tools userspace lint demo check
 
 all: modules
 
@@ -27,6 +28,9 @@ clean:
 include tests/tests.mk
 include igt-tests/igt-tests.mk
 include tools/tools.mk
+
+lint:
+	tools/lint.sh
 
 demo:
 	tools/testbed.sh demo

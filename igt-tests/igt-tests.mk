@@ -1,0 +1,24 @@
+# IGT-style tests, built standalone against igt-tests/compat (see README).
+# $(B)/igt holds a test root for igt_runner: our binaries, links to
+# Debian's generic IGT tests, and test-list.txt.
+
+IGT_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Iigt-tests/compat -Iuapi -Itools/libpudge $(shell pkg-config --cflags libdrm)
+IGT_LIBS = $(shell pkg-config --libs libdrm) -lpthread
+IGT_DEBIAN := /usr/libexec/igt-gpu-tools
+IGT_GENERIC := core_getversion core_auth core_getclient core_sysfs core_debugfs
+IGT_OURS := pudge_basic
+IGT_COMMON := igt-tests/compat/igt_compat.c tools/libpudge/pudge.c
+IGT_HDRS := igt-tests/compat/igt.h tools/libpudge/pudge.h uapi/pudge_drm.h
+
+$(B)/igt/%: igt-tests/%.c $(IGT_COMMON) $(IGT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(IGT_CFLAGS) -o $@ $< $(IGT_COMMON) $(IGT_LIBS)
+
+$(B)/igt/test-list.txt: igt-tests/igt-tests.mk
+	@mkdir -p $(dir $@)
+	@for t in $(IGT_GENERIC); do ln -sf $(IGT_DEBIAN)/$$t $(B)/igt/$$t; done
+	@{ echo TESTLIST; for t in $(IGT_OURS) $(IGT_GENERIC); do echo $$t; done; \
+	   echo END TESTLIST; } > $@
+
+igt: $(addprefix $(B)/igt/,$(IGT_OURS)) $(B)/igt/test-list.txt

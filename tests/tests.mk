@@ -1,9 +1,9 @@
 # Userspace unit tests of pudge's pure logic (cmocka).  The files under
 # test are compiled exactly as the module compiles them.
 
-UNIT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+UNIT_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-Iuapi -Idrm -Ittm $(shell pkg-config --cflags libdrm cmocka)
-UNIT_LIBS := $(shell pkg-config --libs cmocka)
+UNIT_LIBS = $(shell pkg-config --libs cmocka)
 
 UNIT_TESTS := $(B)/tests/test_args
 

@@ -30,6 +30,8 @@ static struct {
 	bool in_fixture;
 	bool block_done;		/* a block just ended: leave its loop */
 	bool selected_any;
+	bool listed_any;
+	bool sentinel;			/* igt_runner wants markers on stderr */
 	enum igt_result henceforth;	/* PASS, or what fixtures decided */
 	struct timespec start;
 	unsigned int count[3];
@@ -45,7 +47,9 @@ static void kmsg(const char *fmt, ...)
 	if (fd < 0)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	/* KERN_INFO, as IGT logs: level 4 would read as a dmesg warning. */
+	memcpy(buf, "<6>", 3);
+	n = vsnprintf(buf + 3, sizeof(buf) - 3, fmt, ap);
 	va_end(ap);
 	if (n > 0 && write(fd, buf, strlen(buf)) < 0)
 		n = 0;
@@ -92,6 +96,7 @@ void __igt_init(int argc, char **argv)
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	igt.sentinel = getenv("IGT_SENTINEL_ON_STDERR");
 	if (igt.mode != LIST)
 		kmsg("[IGT] %s: executing\n", igt.prog);
 }
@@ -121,11 +126,27 @@ static double elapsed(void)
 	return (now.tv_sec - igt.start.tv_sec) + (now.tv_nsec - igt.start.tv_nsec) / 1e9;
 }
 
+/* Print a marker line on stdout and, for igt_runner, on stderr too. */
+static void marker(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void marker(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	if (igt.sentinel) {
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+	}
+}
+
 static void subtest_result(const char *name, enum igt_result r, double secs)
 {
 	igt.count[r]++;
-	printf("Subtest %s: %s (%.3fs)\n", name, result_name[r], secs);
-	fflush(stdout);
+	marker("Subtest %s: %s (%.3fs)\n", name, result_name[r], secs);
 	kmsg("[IGT] %s: finished subtest %s, %s\n", igt.prog, name, result_name[r]);
 }
 
@@ -137,14 +158,14 @@ bool __igt_run_subtest(const char *name)
 	}
 	if (igt.mode == LIST) {
 		printf("%s\n", name);
+		igt.listed_any = true;
 		return false;
 	}
 	if (!selected(name))
 		return false;
 
 	igt.selected_any = true;
-	printf("Starting subtest: %s\n", name);
-	fflush(stdout);
+	marker("Starting subtest: %s\n", name);
 	if (igt.henceforth != PASS) {
 		subtest_result(name, igt.henceforth, 0.0);
 		return false;
@@ -279,8 +300,9 @@ int igt_ioctl(int fd, unsigned long request, void *arg)
 
 int __igt_exit(void)
 {
+	/* igt_runner runs a binary without subtests as one job. */
 	if (igt.mode == LIST)
-		return IGT_EXIT_SUCCESS;
+		return igt.listed_any ? IGT_EXIT_SUCCESS : IGT_EXIT_INVALID;
 	kmsg("[IGT] %s: exiting\n", igt.prog);
 	if (igt.mode == RUN_SELECTED && !igt.selected_any) {
 		fprintf(stderr, "Unknown subtest: %s\n", igt.selection);

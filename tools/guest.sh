@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs inside the QEMU guest (virtme-ng) as root: load pudge, run the IGT
+# suites with igt_runner, unload, and check the kernel log.  Writes
+# /results/<kernel>/{igt/,dmesg.txt,checks.txt}.  Usage: guest.sh [demo]
+set -u
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+kver=$(uname -r)
+out=/results/$kver
+mkdir -p "$out"
+checks=$out/checks.txt
+: >"$checks"
+say() { echo "[guest $kver] $*"; }
+check() {	# check NAME COMMAND...: record pass/fail of one step
+	local name=$1
+	shift
+	if "$@"; then
+		echo "pass $name" >>"$checks"
+	else
+		echo "fail $name" >>"$checks"
+		say "FAILED: $name"
+	fi
+}
+
+say "loading pudge (modprobe resolves drm, ttm, drm_buddy...)"
+check load modprobe pudge
+dmesg | grep -E 'pudge|\[drm\]' | tail -n 5
+
+if [ "${1:-}" = demo ]; then
+	/src/build/tools/pudge-info
+	exit 0
+fi
+
+# The first look into debugfs' tracing directory logs a one-time level-4
+# notice ("Automounting of tracing to debugfs is deprecated"); take it now
+# so that igt_runner does not charge it to whichever test runs first.
+ls /sys/kernel/debug/tracing >/dev/null 2>&1
+
+say "running IGT suites with igt_runner"
+IGT_FORCE_DRIVER=pudge igt_runner -o --per-test-timeout 600 \
+	/src/build/igt "$out/igt" >"$out/igt_runner.log" 2>&1
+echo "igt_runner exit $?" >>"$out/igt_runner.log"
+
+say "unloading pudge"
+check unload modprobe -r pudge
+if lsmod | grep -q '^pudge '; then
+	echo "fail unload-gone" >>"$checks"
+fi
+
+dmesg >"$out/dmesg.txt"
+no_splat() { ! grep -E 'BUG:|WARNING:|Oops|general protection|KFENCE|list_del corruption' "$out/dmesg.txt"; }
+check dmesg-clean no_splat
+say "done"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# checkpatch.pl --strict over pudge's kernel-side C and headers.  Runs in the
+# rootfs; checkpatch comes from Debian's linux-source tarball, extracted once
+# into /var/cache/checkpatch.
+set -euo pipefail
+
+cp_dir=/var/cache/checkpatch
+if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
+	tarball=$(ls /usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
+	top=$(basename "$tarball" .tar.xz)
+	mkdir -p "$cp_dir"
+	tar -xJf "$tarball" -C "$cp_dir" --strip-components=1 \
+		"$top/scripts/checkpatch.pl" "$top/scripts/spelling.txt" \
+		"$top/scripts/const_structs.checkpatch"
+fi
+
+cp() { "$cp_dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types "$@"; }
+ret=0
+# Generated probe results are not ours to style.
+cp -f $(ls drm/*.[ch] ttm/*.[ch] compat/*.h | grep -v '_gen\.h$') || ret=1
+# uapi headers cannot use the kernel-internal BIT_ULL().
+cp --ignore BIT_MACRO -f uapi/*.h || ret=1
+exit $ret

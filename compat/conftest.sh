@@ -52,6 +52,38 @@ vm_fault_t pudge_probe(struct vm_fault *vmf, pfn_t pfn)
 }
 C
 
+probe PUDGE_HAVE_TTM_BO_FINI \
+	'ttm_bo_put() became ttm_bo_fini() for dropping a TTM BO (after v6.12)' <<'C'
+#include <drm/ttm/ttm_bo.h>
+void pudge_probe(struct ttm_buffer_object *bo)
+{
+	ttm_bo_fini(bo);
+}
+C
+
+probe PUDGE_HAVE_TTM_DEVICE_INIT_ALLOC_FLAGS \
+	'ttm_device_init() took bool use_dma_alloc, use_dma32 until TTM_ALLOCATION_* flags replaced them (after v6.12)' <<'C'
+#include <drm/ttm/ttm_device.h>
+int (*pudge_probe)(struct ttm_device *, const struct ttm_device_funcs *,
+		   struct device *, struct address_space *,
+		   struct drm_vma_offset_manager *, unsigned int) = ttm_device_init;
+C
+
+probe PUDGE_HAVE_TTM_ALLOCATION_PROPAGATE_ENOSPC \
+	'TTM_ALLOCATION_PROPAGATE_ENOSPC lets ttm_bo_validate() report -ENOSPC instead of -ENOMEM (after v6.12)' <<'C'
+#include <linux/bits.h>
+#include <drm/ttm/ttm_allocation.h>
+unsigned int pudge_probe = TTM_ALLOCATION_PROPAGATE_ENOSPC;
+C
+
+probe PUDGE_HAVE_MM_GET_UNMAPPED_AREA_MM \
+	'mm_get_unmapped_area() took a struct mm_struct * first until it dropped it for current->mm (after v6.12)' <<'C'
+#include <linux/sched/mm.h>
+unsigned long (*pudge_probe)(struct mm_struct *, struct file *, unsigned long,
+			     unsigned long, unsigned long, unsigned long) =
+	mm_get_unmapped_area;
+C
+
 {
 	for p in "${probes[@]}"; do
 		echo "obj-m += $p.o"

@@ -7,6 +7,11 @@
 #ifndef _PUDGE_COMPAT_H_
 #define _PUDGE_COMPAT_H_
 
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <drm/ttm/ttm_bo.h>
+#include <drm/ttm/ttm_device.h>
+
 #include "pudge_compat_gen.h"
 
 #ifdef PUDGE_HAVE_DRM_DRIVER_DATE
@@ -14,5 +19,81 @@
 #else
 #define PUDGE_DRM_DRIVER_DATE(d)
 #endif
+
+#ifdef PUDGE_HAVE_TTM_BO_FINI
+#define pudge_ttm_bo_fini(bo) ttm_bo_fini(bo)
+#else
+#define pudge_ttm_bo_fini(bo) ttm_bo_put(bo)
+#endif
+
+#ifdef PUDGE_HAVE_TTM_ALLOCATION_PROPAGATE_ENOSPC
+#include <linux/bits.h>
+#include <drm/ttm/ttm_allocation.h>
+#define PUDGE_TTM_PROPAGATES_ENOSPC 1
+#define PUDGE_TTM_ALLOC_FLAGS TTM_ALLOCATION_PROPAGATE_ENOSPC
+#else
+#define PUDGE_TTM_PROPAGATES_ENOSPC 0
+#define PUDGE_TTM_ALLOC_FLAGS 0
+#endif
+
+/* A TTM device with neither coherent DMA allocations nor DMA32. */
+static inline int pudge_ttm_device_init(struct ttm_device *bdev,
+					const struct ttm_device_funcs *funcs,
+					struct device *dev,
+					struct address_space *mapping,
+					struct drm_vma_offset_manager *vma_manager)
+{
+#ifdef PUDGE_HAVE_TTM_DEVICE_INIT_ALLOC_FLAGS
+	return ttm_device_init(bdev, funcs, dev, mapping, vma_manager,
+			       PUDGE_TTM_ALLOC_FLAGS);
+#else
+	return ttm_device_init(bdev, funcs, dev, mapping, vma_manager, false, false);
+#endif
+}
+
+static inline unsigned long
+pudge_mm_get_unmapped_area(struct file *filp, unsigned long addr,
+			   unsigned long len, unsigned long pgoff,
+			   unsigned long flags)
+{
+#ifdef PUDGE_HAVE_MM_GET_UNMAPPED_AREA_MM
+	return mm_get_unmapped_area(current->mm, filp, addr, len, pgoff, flags);
+#else
+	return mm_get_unmapped_area(filp, addr, len, pgoff, flags);
+#endif
+}
+
+/*
+ * Huge pfnmap insertion.  Only reachable when pudge_map_orders() allows the
+ * level, so kernels without it get stubs that never run.
+ */
+#include <linux/huge_mm.h>
+#ifdef PUDGE_HAVE_VMF_INSERT_PFN_PMD_PFN_T
+#include <linux/pfn_t.h>
+/* PFN_DEV without PFN_MAP: the entry is special, not devmap. */
+#define pudge_pfn_arg(pfn) __pfn_to_pfn_t(pfn, PFN_DEV)
+#else
+#define pudge_pfn_arg(pfn) (pfn)
+#endif
+
+static inline vm_fault_t pudge_vmf_insert_pfn_pmd(struct vm_fault *vmf,
+						  unsigned long pfn, bool write)
+{
+#if defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) && defined(CONFIG_TRANSPARENT_HUGEPAGE)
+	return vmf_insert_pfn_pmd(vmf, pudge_pfn_arg(pfn), write);
+#else
+	return VM_FAULT_FALLBACK;
+#endif
+}
+
+static inline vm_fault_t pudge_vmf_insert_pfn_pud(struct vm_fault *vmf,
+						  unsigned long pfn, bool write)
+{
+#if defined(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && defined(CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD)
+	return vmf_insert_pfn_pud(vmf, pudge_pfn_arg(pfn), write);
+#else
+	return VM_FAULT_FALLBACK;
+#endif
+}
 
 #endif /* _PUDGE_COMPAT_H_ */

@@ -6,18 +6,16 @@
 #ifndef _PUDGE_ARGS_H_
 #define _PUDGE_ARGS_H_
 
-#ifdef __KERNEL__
-#include <linux/errno.h>
-#include <linux/types.h>
-#include <drm/drm.h>
-#else
-#include <errno.h>
-#include <stdbool.h>
-#include <stdint.h>
-#endif
-
+#include "pudge_pure.h"
 #include "pudge_drm.h"
 
 int pudge_check_get_param(const struct drm_pudge_get_param *args);
+int pudge_check_gem_create(const struct drm_pudge_gem_create *args,
+			   u64 page_size, u64 vram_size,
+			   u64 *size);
+int pudge_check_gem_mmap_offset(const struct drm_pudge_gem_mmap_offset *args);
+int pudge_check_gem_migrate(const struct drm_pudge_gem_migrate *args,
+			    u32 bo_flags);
+int pudge_check_stats(const struct drm_pudge_stats *args);
 
 #endif /* _PUDGE_ARGS_H_ */

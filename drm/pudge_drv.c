@@ -7,6 +7,7 @@
  * a faithful stand-in for a GPU's VRAM aperture.  This file owns the PCI
  * and DRM device life cycle; everything else hangs off struct pudge_device.
  */
+#include <linux/io.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 
@@ -14,8 +15,10 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
+#include "pudge_bo.h"
 #include "pudge_compat.h"
 #include "pudge_drm.h"
 #include "pudge_drv.h"
@@ -24,11 +27,28 @@
 #define PCI_DEVICE_ID_IVSHMEM	0x1110
 
 static const struct drm_ioctl_desc pudge_ioctls[] = {
-	DRM_IOCTL_DEF_DRV(PUDGE_GET_PARAM, pudge_get_param_ioctl,
+	DRM_IOCTL_DEF_DRV(PUDGE_GET_PARAM, pudge_get_param_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PUDGE_GEM_CREATE, pudge_gem_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PUDGE_GEM_MMAP_OFFSET, pudge_gem_mmap_offset_ioctl,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PUDGE_GEM_MIGRATE, pudge_gem_migrate_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PUDGE_STATS, pudge_stats_ioctl, DRM_RENDER_ALLOW),
 };
 
-DEFINE_DRM_GEM_FOPS(pudge_fops);
+/* DRM's GEM file operations, with pudge's own mmap address placement. */
+static const struct file_operations pudge_fops = {
+	.owner = THIS_MODULE,
+	.open = drm_open,
+	.release = drm_release,
+	.unlocked_ioctl = drm_ioctl,
+	.compat_ioctl = drm_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = drm_gem_mmap,
+	.get_unmapped_area = pudge_get_unmapped_area,
+	.fop_flags = FOP_UNSIGNED_OFFSET,
+};
 
 static const struct drm_driver pudge_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER,
@@ -45,6 +65,49 @@ static const struct drm_driver pudge_driver = {
 static void pudge_release_vram_region(void *data)
 {
 	pci_release_region(data, PUDGE_VRAM_BAR);
+}
+
+/*
+ * TTM and the VRAM mapping live as long as the DRM device, not the PCI
+ * binding: open files and mappings keep BOs alive after unbind.
+ */
+static void pudge_ttm_fini(struct drm_device *drm, void *unused)
+{
+	struct pudge_device *pudge = to_pudge(drm);
+
+	pudge_vram_mgr_fini(&pudge->vram, &pudge->bdev);
+	ttm_device_fini(&pudge->bdev);
+}
+
+static void pudge_vram_unmap(struct drm_device *drm, void *unused)
+{
+	iounmap(to_pudge(drm)->vram_map);
+}
+
+static int pudge_ttm_init(struct pudge_device *pudge)
+{
+	struct drm_device *drm = &pudge->drm;
+	int ret;
+
+	pudge->vram_map = ioremap_wc(pudge->vram_base, pudge->vram_size);
+	if (!pudge->vram_map)
+		return -ENOMEM;
+	ret = drmm_add_action_or_reset(drm, pudge_vram_unmap, NULL);
+	if (ret)
+		return ret;
+
+	ret = pudge_ttm_device_init(&pudge->bdev, &pudge_ttm_funcs, drm->dev,
+				    drm->anon_inode->i_mapping,
+				    drm->vma_offset_manager);
+	if (ret)
+		return ret;
+	ret = pudge_vram_mgr_init(&pudge->vram, &pudge->bdev, pudge->vram_base,
+				  pudge->vram_size);
+	if (ret) {
+		ttm_device_fini(&pudge->bdev);
+		return ret;
+	}
+	return drmm_add_action_or_reset(drm, pudge_ttm_fini, NULL);
 }
 
 static int pudge_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -79,9 +142,14 @@ static int pudge_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pudge->vram_size = pci_resource_len(pdev, PUDGE_VRAM_BAR);
 	pci_set_drvdata(pdev, pudge);
 
+	ret = pudge_ttm_init(pudge);
+	if (ret)
+		return ret;
+
 	ret = drm_dev_register(&pudge->drm, 0);
 	if (ret)
 		return ret;
+	pudge_stats_debugfs_init(pudge);
 
 	drm_info(&pudge->drm, "VRAM: %pa + %llu MiB, map orders %#llx\n",
 		 &pudge->vram_base, (u64)pudge->vram_size >> 20,
@@ -99,6 +167,8 @@ static void pudge_pci_remove(struct pci_dev *pdev)
 	 * that is gone.
 	 */
 	drm_dev_unplug(&pudge->drm);
+	/* Later faults map TTM's dummy page instead of a BAR that is gone. */
+	unmap_mapping_range(pudge->drm.anon_inode->i_mapping, 0, 0, 1);
 }
 
 static const struct pci_device_id pudge_pci_ids[] = {

@@ -2,10 +2,28 @@
 #ifndef _PUDGE_DRV_H_
 #define _PUDGE_DRV_H_
 
+#include <linux/atomic.h>
 #include <linux/pci.h>
 #include <drm/drm_device.h>
+#include <drm/ttm/ttm_device.h>
+
+#include "pudge_vram_mgr.h"
 
 #define PUDGE_VRAM_BAR 2
+
+/**
+ * struct pudge_counters - fault and move counters (see struct
+ * drm_pudge_stats for their meaning)
+ */
+struct pudge_counters {
+	atomic64_t faults;
+	atomic64_t fallbacks;
+	atomic64_t pud_inserted;
+	atomic64_t pmd_inserted;
+	atomic64_t pte_inserted;
+	atomic64_t moves;
+	atomic64_t evictions;
+};
 
 /**
  * struct pudge_device - one pudge device: a DRM device over a VRAM BAR
@@ -13,12 +31,21 @@
  * @pdev: the PCI device whose BAR 2 is the VRAM
  * @vram_base: bus address of the VRAM BAR
  * @vram_size: size of the VRAM BAR in bytes
+ * @vram_map: write-combined kernel mapping of all VRAM, for moves and
+ *	debugger access
+ * @bdev: the TTM device
+ * @vram: the VRAM resource manager (TTM_PL_VRAM)
+ * @stats: device-wide counters
  */
 struct pudge_device {
 	struct drm_device drm;
 	struct pci_dev *pdev;
 	resource_size_t vram_base;
 	resource_size_t vram_size;
+	void __iomem *vram_map;
+	struct ttm_device bdev;
+	struct pudge_vram_mgr vram;
+	struct pudge_counters stats;
 };
 
 static inline struct pudge_device *to_pudge(struct drm_device *drm)
@@ -26,9 +53,19 @@ static inline struct pudge_device *to_pudge(struct drm_device *drm)
 	return container_of(drm, struct pudge_device, drm);
 }
 
+static inline struct pudge_device *bdev_to_pudge(struct ttm_device *bdev)
+{
+	return container_of(bdev, struct pudge_device, bdev);
+}
+
 u64 pudge_map_orders(bool capped);
 
 int pudge_get_param_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file);
+int pudge_stats_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+void pudge_stats_debugfs_init(struct pudge_device *pudge);
+unsigned long pudge_get_unmapped_area(struct file *filp, unsigned long uaddr,
+				      unsigned long len, unsigned long pgoff,
+				      unsigned long flags);
 
 #endif /* _PUDGE_DRV_H_ */

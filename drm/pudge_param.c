@@ -35,8 +35,7 @@ int pudge_get_param_ioctl(struct drm_device *drm, void *data,
 		args->value = pdev->vram_size;
 		break;
 	case PUDGE_PARAM_VRAM_FREE:
-		/* Nothing allocates VRAM yet: buffer objects come next. */
-		args->value = pdev->vram_size;
+		args->value = pudge_vram_free_bytes(&pdev->vram);
 		break;
 	case PUDGE_PARAM_MAP_ORDERS:
 		args->value = pudge_map_orders(true);

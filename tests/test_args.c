@@ -48,6 +48,98 @@ static void get_param_value_is_output_only(void **state)
 	assert_int_equal(pudge_check_get_param(&p), 0);
 }
 
+#define PG 4096ull
+#define VRAM (2ull << 30)
+
+static void gem_create_checks(void **state)
+{
+	static const struct {
+		struct drm_pudge_gem_create in;
+		int ret;
+		uint64_t size;
+	} cases[] = {
+		{ { 1, PUDGE_GEM_PLACE_VRAM, 0 }, 0, PG },
+		{ { PG, PUDGE_GEM_PLACE_SYSTEM, 0 }, 0, PG },
+		{ { PG + 1, PUDGE_GEM_PLACE_MASK, 0 }, 0, 2 * PG },
+		{ { VRAM, PUDGE_GEM_PLACE_VRAM, 0 }, 0, VRAM },
+		{ { VRAM + 1, PUDGE_GEM_PLACE_VRAM, 0 }, -ENOSPC, 0 },
+		{ { VRAM + 1, PUDGE_GEM_PLACE_MASK, 0 }, 0, VRAM + PG },
+		{ { 0, PUDGE_GEM_PLACE_VRAM, 0 }, -EINVAL, 0 },
+		{ { PG, 0, 0 }, -EINVAL, 0 },
+		{ { PG, 1u << 2, 0 }, -EINVAL, 0 },
+		{ { PG, PUDGE_GEM_PLACE_VRAM | (1u << 31), 0 }, -EINVAL, 0 },
+		{ { PG, PUDGE_GEM_PLACE_VRAM, 7 }, -EINVAL, 0 },
+		{ { U64_MAX, PUDGE_GEM_PLACE_SYSTEM, 0 }, -EINVAL, 0 },
+		{ { U64_MAX - PG + 2, PUDGE_GEM_PLACE_SYSTEM, 0 }, -EINVAL, 0 },
+		{ { U64_MAX - PG + 1, PUDGE_GEM_PLACE_SYSTEM, 0 }, 0, U64_MAX - PG + 1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t size = 0;
+
+		assert_int_equal(pudge_check_gem_create(&cases[i].in, PG, VRAM, &size),
+				 cases[i].ret);
+		if (!cases[i].ret)
+			assert_int_equal(size, cases[i].size);
+	}
+}
+
+static void mmap_offset_checks(void **state)
+{
+	struct drm_pudge_gem_mmap_offset a = { .handle = 1 };
+
+	(void)state;
+	assert_int_equal(pudge_check_gem_mmap_offset(&a), 0);
+	for (int bit = 0; bit < 32; bit++) {
+		a.flags = 1u << bit;
+		assert_int_equal(pudge_check_gem_mmap_offset(&a), -EINVAL);
+	}
+}
+
+static void migrate_checks(void **state)
+{
+	struct drm_pudge_gem_migrate a = { .handle = 1, .placement = PUDGE_GEM_PLACE_VRAM };
+
+	(void)state;
+	assert_int_equal(pudge_check_gem_migrate(&a, PUDGE_GEM_PLACE_MASK), 0);
+	assert_int_equal(pudge_check_gem_migrate(&a, PUDGE_GEM_PLACE_VRAM), 0);
+	assert_int_equal(pudge_check_gem_migrate(&a, PUDGE_GEM_PLACE_SYSTEM), -EINVAL);
+	a.placement = PUDGE_GEM_PLACE_SYSTEM;
+	assert_int_equal(pudge_check_gem_migrate(&a, PUDGE_GEM_PLACE_MASK), 0);
+	assert_int_equal(pudge_check_gem_migrate(&a, PUDGE_GEM_PLACE_VRAM), -EINVAL);
+	a.placement = PUDGE_GEM_PLACE_MASK;
+	assert_int_equal(pudge_check_gem_migrate(&a, PUDGE_GEM_PLACE_MASK), -EINVAL);
+	a.placement = 0;
+	assert_int_equal(pudge_check_gem_migrate(&a, PUDGE_GEM_PLACE_MASK), -EINVAL);
+	a.placement = 1u << 5;
+	assert_int_equal(pudge_check_gem_migrate(&a, PUDGE_GEM_PLACE_MASK), -EINVAL);
+	a.placement = PUDGE_GEM_PLACE_VRAM;
+	a.flags = 1;
+	assert_int_equal(pudge_check_gem_migrate(&a, PUDGE_GEM_PLACE_MASK), -EINVAL);
+	a.flags = 0;
+	a.pad = 1u << 31;
+	assert_int_equal(pudge_check_gem_migrate(&a, PUDGE_GEM_PLACE_MASK), -EINVAL);
+}
+
+static void stats_checks(void **state)
+{
+	struct drm_pudge_stats a = { 0 };
+
+	(void)state;
+	assert_int_equal(pudge_check_stats(&a), 0);
+	a.flags = PUDGE_STATS_BO;
+	a.handle = 3;
+	assert_int_equal(pudge_check_stats(&a), 0);
+	a.flags = 0;
+	assert_int_equal(pudge_check_stats(&a), -EINVAL);
+	a.handle = 0;
+	a.flags = 1u << 1;
+	assert_int_equal(pudge_check_stats(&a), -EINVAL);
+	a.flags = PUDGE_STATS_BO | (1u << 31);
+	assert_int_equal(pudge_check_stats(&a), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -55,6 +147,10 @@ int main(void)
 		cmocka_unit_test(get_param_unknown_param_rejected),
 		cmocka_unit_test(get_param_pad_rejected),
 		cmocka_unit_test(get_param_value_is_output_only),
+		cmocka_unit_test(gem_create_checks),
+		cmocka_unit_test(mmap_offset_checks),
+		cmocka_unit_test(migrate_checks),
+		cmocka_unit_test(stats_checks),
 	};
 
 	return cmocka_run_group_tests_name("pudge_args", tests, NULL, NULL);

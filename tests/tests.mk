@@ -2,7 +2,7 @@
 # test are compiled exactly as the module compiles them.
 
 UNIT_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	-Iuapi -Idrm -Ittm $(shell pkg-config --cflags libdrm cmocka)
+	-Iuapi -Idrm -Ittm -Icompat $(shell pkg-config --cflags libdrm cmocka)
 UNIT_LIBS = $(shell pkg-config --libs cmocka)
 
 UNIT_TESTS := $(B)/tests/test_args $(B)/tests/test_range_plan

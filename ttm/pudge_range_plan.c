@@ -8,13 +8,6 @@
  * legal order at each position is optimal, and the result rises to the
  * largest order and falls again, at most five segments.
  */
-#ifdef __KERNEL__
-#include <linux/errno.h>
-#else
-#include <errno.h>
-#include <stddef.h>
-#endif
-
 #include "pudge_range_plan.h"
 
 #define PLAN_PAGE_SHIFT 12
@@ -34,7 +27,7 @@ static unsigned int best_order(u64 orders, u64 va, u64 pa, u64 end)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(plan_orders) / sizeof(plan_orders[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(plan_orders); i++) {
 		unsigned int o = plan_orders[i];
 		u64 sz = order_bytes(o);
 

@@ -7,13 +7,7 @@
 #ifndef _PUDGE_RANGE_PLAN_H_
 #define _PUDGE_RANGE_PLAN_H_
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <stdint.h>
-typedef uint64_t u64;
-#endif
+#include "pudge_pure.h"
 
 /* Entry orders, in pages of 4 KiB. */
 #define PUDGE_ORDER_PTE 0
@@ -25,6 +19,18 @@ typedef uint64_t u64;
  * order, then falling (PTE PMD PUD PMD PTE).
  */
 #define PUDGE_PLAN_MAX_SEGS 5
+
+/**
+ * struct pudge_run - a physically contiguous part of a buffer object
+ * @page: page offset in the buffer object of the run's first page
+ * @pa: physical (bus) address of that page
+ * @npages: pages in the run
+ */
+struct pudge_run {
+	u64 page;
+	u64 pa;
+	u64 npages;
+};
 
 /**
  * struct pudge_plan_req - what to map

@@ -23,12 +23,24 @@ extern "C" {
  * PUDGE_API_VERSION - version of this ABI, reported by
  * %PUDGE_PARAM_API_VERSION.  Bumped when an ioctl, param or flag is added.
  */
-#define PUDGE_API_VERSION 1
+#define PUDGE_API_VERSION 2
 
-#define DRM_PUDGE_GET_PARAM 0x00
+#define DRM_PUDGE_GET_PARAM		0x00
+#define DRM_PUDGE_GEM_CREATE		0x01
+#define DRM_PUDGE_GEM_MMAP_OFFSET	0x02
+#define DRM_PUDGE_GEM_MIGRATE		0x03
+#define DRM_PUDGE_STATS			0x04
 
 #define DRM_IOCTL_PUDGE_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_GET_PARAM, struct drm_pudge_get_param)
+#define DRM_IOCTL_PUDGE_GEM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_GEM_CREATE, struct drm_pudge_gem_create)
+#define DRM_IOCTL_PUDGE_GEM_MMAP_OFFSET \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_GEM_MMAP_OFFSET, struct drm_pudge_gem_mmap_offset)
+#define DRM_IOCTL_PUDGE_GEM_MIGRATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_GEM_MIGRATE, struct drm_pudge_gem_migrate)
+#define DRM_IOCTL_PUDGE_STATS \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_STATS, struct drm_pudge_stats)
 
 /*
  * Params for DRM_IOCTL_PUDGE_GET_PARAM.
@@ -75,6 +87,118 @@ struct drm_pudge_get_param {
 	__u32 pad;
 	/** @value: out, the parameter's value. */
 	__u64 value;
+};
+
+/*
+ * Placements of a buffer object, for drm_pudge_gem_create.flags and
+ * drm_pudge_gem_migrate.placement.
+ *
+ * %PUDGE_GEM_PLACE_VRAM: the BO may live in VRAM.
+ * %PUDGE_GEM_PLACE_SYSTEM: the BO may live in system memory.
+ *
+ * A BO created with VRAM only never leaves VRAM (it is not evicted, and
+ * creating it fails with -ENOSPC when VRAM cannot hold it); a BO created
+ * with system only never enters VRAM; a BO created with both starts in
+ * VRAM when there is room, else in system memory, moves with
+ * DRM_IOCTL_PUDGE_GEM_MIGRATE and is evicted to system memory, with its
+ * data, when VRAM is needed for another BO.
+ */
+#define PUDGE_GEM_PLACE_VRAM	(1u << 0)
+#define PUDGE_GEM_PLACE_SYSTEM	(1u << 1)
+#define PUDGE_GEM_PLACE_MASK	(PUDGE_GEM_PLACE_VRAM | PUDGE_GEM_PLACE_SYSTEM)
+
+/**
+ * struct drm_pudge_gem_create - create a buffer object
+ *
+ * The new BO reads as zeroes.
+ */
+struct drm_pudge_gem_create {
+	/**
+	 * @size: in, bytes, non-zero; rounded up to the page size, and the
+	 * rounded size is written back.  Larger than VRAM for a VRAM-only BO:
+	 * -ENOSPC.
+	 */
+	__u64 size;
+	/** @flags: in, PUDGE_GEM_PLACE_* (at least one); others: -EINVAL. */
+	__u32 flags;
+	/** @handle: out, GEM handle of the new BO; must be zero on input. */
+	__u32 handle;
+};
+
+/**
+ * struct drm_pudge_gem_mmap_offset - fake offset to mmap() a BO with
+ *
+ * The mapping must be MAP_SHARED (private mappings get -EINVAL from
+ * mmap).  pudge aligns the address mmap() picks so that huge entries are
+ * possible; see %PUDGE_PARAM_MAP_ORDERS.
+ */
+struct drm_pudge_gem_mmap_offset {
+	/** @handle: in, the BO. */
+	__u32 handle;
+	/** @flags: in, must be zero. */
+	__u32 flags;
+	/** @offset: out, the offset to pass to mmap(). */
+	__u64 offset;
+};
+
+/**
+ * struct drm_pudge_gem_migrate - move a BO, with its data
+ *
+ * CPU mappings of the BO are zapped and fault in the new placement on the
+ * next access.  Moving to the placement the BO is in succeeds and does
+ * nothing.
+ */
+struct drm_pudge_gem_migrate {
+	/** @handle: in, the BO. */
+	__u32 handle;
+	/**
+	 * @placement: in, exactly one PUDGE_GEM_PLACE_* bit, and one the BO
+	 * was created with (else -EINVAL).  VRAM without room: -ENOSPC.
+	 */
+	__u32 placement;
+	/** @flags: in, must be zero. */
+	__u32 flags;
+	/** @pad: in, must be zero. */
+	__u32 pad;
+};
+
+/*
+ * PUDGE_STATS_BO: report the counters of BO drm_pudge_stats.handle instead
+ * of the device-wide ones.
+ */
+#define PUDGE_STATS_BO	(1u << 0)
+
+/**
+ * struct drm_pudge_stats - fault and mapping counters
+ *
+ * Counters only grow, from device probe (device-wide) or BO creation
+ * (per BO).  They are counted by the kernel's fault path itself.
+ */
+struct drm_pudge_stats {
+	/** @handle: in, the BO with %PUDGE_STATS_BO, else must be zero. */
+	__u32 handle;
+	/** @flags: in, %PUDGE_STATS_BO or zero. */
+	__u32 flags;
+	/**
+	 * @faults: out, calls into pudge's fault handlers that mapped
+	 * memory (one per CPU page fault, unless the kernel retried).
+	 */
+	__u64 faults;
+	/**
+	 * @fallbacks: out, huge-fault calls answered with
+	 * VM_FAULT_FALLBACK (the kernel then asks for a smaller entry).
+	 */
+	__u64 fallbacks;
+	/** @pud_inserted: out, 1 GiB PUD entries inserted. */
+	__u64 pud_inserted;
+	/** @pmd_inserted: out, 2 MiB PMD entries inserted. */
+	__u64 pmd_inserted;
+	/** @pte_inserted: out, 4 KiB PTEs inserted for VRAM placements. */
+	__u64 pte_inserted;
+	/** @moves: out, BO moves between VRAM and system memory. */
+	__u64 moves;
+	/** @evictions: out, moves out of VRAM forced by VRAM pressure. */
+	__u64 evictions;
 };
 
 #if defined(__cplusplus)

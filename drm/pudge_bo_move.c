@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Moving buffer-object data between VRAM and system memory, and CPU access
+ * to VRAM for debuggers.  There is no copy engine: the CPU copies through
+ * a write-combined mapping of the BAR.  VRAM resources are lists of
+ * contiguous runs, so TTM's linear io iterator cannot be used; a small
+ * run-aware iterator takes its place.
+ */
+#include <linux/io.h>
+#include <linux/iosys-map.h>
+#include <drm/drm_drv.h>
+#include <drm/ttm/ttm_kmap_iter.h>
+#include <drm/ttm/ttm_tt.h>
+
+#include "pudge_bo.h"
+
+/**
+ * struct pudge_vram_iter - ttm_kmap_iter over a VRAM resource
+ * @base: the TTM iterator
+ * @pudge: the device, for its VRAM mapping
+ * @res: the VRAM resource
+ */
+struct pudge_vram_iter {
+	struct ttm_kmap_iter base;
+	struct pudge_device *pudge;
+	struct ttm_resource *res;
+};
+
+static void __iomem *pudge_vram_addr(struct pudge_device *pudge,
+				     struct ttm_resource *res, u64 page)
+{
+	const struct pudge_run *r = pudge_vram_find_run(res, page);
+
+	return pudge->vram_map + (r->pa - pudge->vram_base) +
+		((page - r->page) << PAGE_SHIFT);
+}
+
+static void pudge_vram_iter_map(struct ttm_kmap_iter *iter,
+				struct iosys_map *map, pgoff_t i)
+{
+	struct pudge_vram_iter *it = container_of(iter, struct pudge_vram_iter, base);
+
+	iosys_map_set_vaddr_iomem(map, pudge_vram_addr(it->pudge, it->res, i));
+}
+
+static const struct ttm_kmap_iter_ops pudge_vram_iter_ops = {
+	.map_local = pudge_vram_iter_map,
+	.maps_tt = false,
+};
+
+/* New VRAM must not show what an earlier BO left there. */
+static void pudge_vram_clear(struct pudge_device *pudge, struct ttm_resource *res)
+{
+	struct pudge_vram_res *vres = to_pudge_vram_res(res);
+	unsigned int i;
+
+	for (i = 0; i < vres->nr_runs; i++) {
+		const struct pudge_run *r = &vres->runs[i];
+		void __iomem *p = pudge->vram_map + (r->pa - pudge->vram_base);
+		u64 left = r->npages << PAGE_SHIFT;
+
+		while (left) {
+			size_t n = min_t(u64, left, SZ_64M);
+
+			memset_io(p, 0, n);
+			p += n;
+			left -= n;
+			cond_resched();
+		}
+	}
+}
+
+/**
+ * pudge_bo_move() - TTM's move callback: copy a BO to its new placement
+ * @tbo: the BO, reserved
+ * @evict: the move is an eviction
+ * @ctx: operation context
+ * @new_mem: the new resource
+ * @hop: unused: every move pudge makes is direct
+ *
+ * Return: 0, -ENODEV after unplug, or an error from populating pages.
+ */
+int pudge_bo_move(struct ttm_buffer_object *tbo, bool evict,
+		  struct ttm_operation_ctx *ctx, struct ttm_resource *new_mem,
+		  struct ttm_place *hop)
+{
+	struct pudge_device *pudge = bdev_to_pudge(tbo->bdev);
+	struct ttm_resource *old = tbo->resource;
+	struct pudge_vram_iter vram_it = {
+		.base.ops = &pudge_vram_iter_ops,
+		.pudge = pudge,
+	};
+	struct ttm_kmap_iter_tt tt_it;
+	struct ttm_kmap_iter *src, *dst;
+	int ret, idx;
+
+	if (!drm_dev_enter(&pudge->drm, &idx))
+		return -ENODEV;
+
+	if (new_mem->mem_type == TTM_PL_SYSTEM &&
+	    (!old || old->mem_type == TTM_PL_SYSTEM)) {
+		/* System pages of device BOs are allocated zeroed. */
+		ttm_bo_move_null(tbo, new_mem);
+		ret = 0;
+		goto out;
+	}
+	if (!old || (old->mem_type == TTM_PL_SYSTEM &&
+		     (!tbo->ttm || !ttm_tt_is_populated(tbo->ttm)))) {
+		/* Nothing to copy: the BO reads as zeroes. */
+		pudge_vram_clear(pudge, new_mem);
+		ttm_bo_move_null(tbo, new_mem);
+		ret = 0;
+		goto out;
+	}
+
+	if (new_mem->mem_type == TTM_PL_SYSTEM) {
+		ret = ttm_tt_populate(tbo->bdev, tbo->ttm, ctx);
+		if (ret)
+			goto out;
+		vram_it.res = old;
+		src = &vram_it.base;
+		dst = ttm_kmap_iter_tt_init(&tt_it, tbo->ttm);
+	} else {
+		vram_it.res = new_mem;
+		dst = &vram_it.base;
+		src = ttm_kmap_iter_tt_init(&tt_it, tbo->ttm);
+	}
+	ttm_move_memcpy(false, PFN_UP(new_mem->size), dst, src);
+	ttm_bo_move_sync_cleanup(tbo, new_mem);
+
+	atomic64_inc(&pudge->stats.moves);
+	atomic64_inc(&to_pudge_bo(tbo)->stats.moves);
+	if (evict) {
+		atomic64_inc(&pudge->stats.evictions);
+		atomic64_inc(&to_pudge_bo(tbo)->stats.evictions);
+	}
+	ret = 0;
+out:
+	drm_dev_exit(idx);
+	return ret;
+}
+
+/**
+ * pudge_bo_access_memory() - TTM's access_memory: debugger access to VRAM
+ * @tbo: the BO, reserved, in VRAM
+ * @offset: byte offset in the BO
+ * @buf: kernel buffer to read into or write from
+ * @len: bytes
+ * @write: write @buf to the BO rather than read
+ *
+ * This is what ptrace and /proc/<pid>/mem reach through vm_ops->access,
+ * since get_user_pages() refuses pfnmap mappings.
+ *
+ * Return: @len, or -ENODEV after unplug.
+ */
+int pudge_bo_access_memory(struct ttm_buffer_object *tbo, unsigned long offset,
+			   void *buf, int len, int write)
+{
+	struct pudge_device *pudge = bdev_to_pudge(tbo->bdev);
+	int done = 0, idx;
+
+	if (!drm_dev_enter(&pudge->drm, &idx))
+		return -ENODEV;
+	while (done < len) {
+		u64 page = (offset + done) >> PAGE_SHIFT;
+		unsigned int in = (offset + done) & ~PAGE_MASK;
+		int n = min_t(int, len - done, PAGE_SIZE - in);
+		void __iomem *p = pudge_vram_addr(pudge, tbo->resource, page) + in;
+
+		if (write)
+			memcpy_toio(p, buf + done, n);
+		else
+			memcpy_fromio(buf + done, p, n);
+		done += n;
+	}
+	drm_dev_exit(idx);
+	return len;
+}

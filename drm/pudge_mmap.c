@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Where mmap() puts a BO: at a user address congruent to the BO's VRAM
+ * alignment, so that huge entries are possible at all (they need the user
+ * and the physical address aligned alike).  VRAM blocks are naturally
+ * aligned powers of two, largest first, so the BO's offset 0 sits on a
+ * boundary of min(size rounded up to a power of two, 1 GiB); aligning the
+ * user address the same way also keeps a BO of up to 1 GiB inside one
+ * PUD's worth of address space, which lets one fault map it whole.
+ */
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/sizes.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_vma_manager.h>
+
+#include "pudge_compat.h"
+#include "pudge_drv.h"
+#include "pudge_drm.h"
+
+static unsigned long pudge_mmap_align(u64 size)
+{
+	if (!(pudge_map_orders(true) & PUDGE_MAP_ORDER_PMD) || size < SZ_2M)
+		return 0;
+	return min_t(u64, roundup_pow_of_two(size), SZ_1G);
+}
+
+/**
+ * pudge_get_unmapped_area() - file_operations.get_unmapped_area
+ * @filp: the DRM file
+ * @uaddr: the caller's hint
+ * @len: bytes to map
+ * @pgoff: the fake offset, in pages
+ * @flags: mmap flags
+ *
+ * Return: a user address, or a negative errno cast to unsigned long.
+ */
+unsigned long pudge_get_unmapped_area(struct file *filp, unsigned long uaddr,
+				      unsigned long len, unsigned long pgoff,
+				      unsigned long flags)
+{
+	struct drm_file *priv = filp->private_data;
+	struct drm_vma_offset_manager *mgr = priv->minor->dev->vma_offset_manager;
+	struct drm_vma_offset_node *node;
+	unsigned long align = 0, off = 0, addr;
+
+	if (!(flags & MAP_FIXED)) {
+		drm_vma_offset_lock_lookup(mgr);
+		node = drm_vma_offset_lookup_locked(mgr, pgoff, len >> PAGE_SHIFT);
+		if (node) {
+			struct drm_gem_object *obj =
+				container_of(node, struct drm_gem_object, vma_node);
+
+			align = pudge_mmap_align(min_t(u64, obj->size, len));
+			off = (pgoff - drm_vma_node_start(node)) << PAGE_SHIFT;
+		}
+		drm_vma_offset_unlock_lookup(mgr);
+	}
+
+	if (align && len + align > len) {
+		addr = pudge_mm_get_unmapped_area(filp, uaddr, len + align, pgoff, flags);
+		if (!IS_ERR_VALUE(addr))
+			return addr + ((off - addr) & (align - 1));
+	}
+	return pudge_mm_get_unmapped_area(filp, uaddr, len, pgoff, flags);
+}

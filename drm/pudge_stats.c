@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Counters of the fault path and of moves, read by DRM_IOCTL_PUDGE_STATS
+ * (device-wide or per BO) and debugfs (device-wide).  Tests and
+ * pudge-bench take their fault and entry counts from here, so what they
+ * report is what the kernel did.
+ */
+#include <linux/seq_file.h>
+#include <drm/drm_debugfs.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_ttm_helper.h>
+
+#include "pudge_args.h"
+#include "pudge_bo.h"
+
+static void pudge_stats_read(const struct pudge_counters *c,
+			     struct drm_pudge_stats *out)
+{
+	out->faults = atomic64_read(&c->faults);
+	out->fallbacks = atomic64_read(&c->fallbacks);
+	out->pud_inserted = atomic64_read(&c->pud_inserted);
+	out->pmd_inserted = atomic64_read(&c->pmd_inserted);
+	out->pte_inserted = atomic64_read(&c->pte_inserted);
+	out->moves = atomic64_read(&c->moves);
+	out->evictions = atomic64_read(&c->evictions);
+}
+
+/**
+ * pudge_stats_ioctl() - DRM_IOCTL_PUDGE_STATS
+ * @drm: the pudge DRM device
+ * @data: struct drm_pudge_stats
+ * @file: the caller's DRM file
+ *
+ * Return: 0, -EINVAL for bad flags or handle, -ENOENT for an unknown BO.
+ */
+int pudge_stats_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct drm_pudge_stats *args = data;
+	struct drm_gem_object *obj;
+	int ret;
+
+	ret = pudge_check_stats(args);
+	if (ret)
+		return ret;
+	if (!(args->flags & PUDGE_STATS_BO)) {
+		pudge_stats_read(&to_pudge(drm)->stats, args);
+		return 0;
+	}
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	pudge_stats_read(&to_pudge_bo(drm_gem_ttm_of_gem(obj))->stats, args);
+	drm_gem_object_put(obj);
+	return 0;
+}
+
+static int pudge_stats_show(struct seq_file *m, void *unused)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct pudge_device *pudge = to_pudge(entry->dev);
+	struct drm_pudge_stats s;
+
+	pudge_stats_read(&pudge->stats, &s);
+	seq_printf(m, "faults %llu\nfallbacks %llu\npud_inserted %llu\n"
+		   "pmd_inserted %llu\npte_inserted %llu\nmoves %llu\nevictions %llu\n"
+		   "vram_free %llu\n",
+		   s.faults, s.fallbacks, s.pud_inserted, s.pmd_inserted,
+		   s.pte_inserted, s.moves, s.evictions,
+		   pudge_vram_free_bytes(&pudge->vram));
+	return 0;
+}
+
+/**
+ * pudge_stats_debugfs_init() - add dri/<minor>/pudge_stats
+ * @pudge: the device
+ */
+void pudge_stats_debugfs_init(struct pudge_device *pudge)
+{
+	drm_debugfs_add_file(&pudge->drm, "pudge_stats", pudge_stats_show, NULL);
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * VRAM resource manager on the kernel's GPU buddy allocator.
+ *
+ * Huge CPU entries need VRAM that is contiguous and aligned to 2 MiB or
+ * 1 GiB.  The buddy allocator hands out naturally aligned power-of-two
+ * blocks, largest first, so a BO whose size is a multiple of 2 MiB asks
+ * for blocks of at least 2 MiB: it gets 1 GiB blocks where they are free
+ * and 2 MiB blocks otherwise.  Under fragmentation that fails, and the BO
+ * takes 4 KiB blocks rather than failing.
+ */
+#include <linux/slab.h>
+#include <linux/sizes.h>
+#include <drm/drm_print.h>
+#include <drm/ttm/ttm_bo.h>
+#include <drm/ttm/ttm_device.h>
+#include <drm/ttm/ttm_placement.h>
+
+#include "pudge_vram_mgr.h"
+
+static struct pudge_vram_mgr *to_mgr(struct ttm_resource_manager *man)
+{
+	return container_of(man, struct pudge_vram_mgr, man);
+}
+
+/* Merge buddy blocks that follow each other in VRAM into runs. */
+static int pudge_vram_build_runs(struct pudge_vram_mgr *mgr,
+				 struct pudge_vram_res *vres)
+{
+	struct gpu_buddy_block *block;
+	struct pudge_run *run = NULL;
+	unsigned int n = 0;
+	u64 page = 0;
+
+	list_for_each_entry(block, &vres->blocks, link)
+		n++;
+	vres->runs = kmalloc_array(n, sizeof(*vres->runs), GFP_KERNEL);
+	if (!vres->runs)
+		return -ENOMEM;
+
+	n = 0;
+	list_for_each_entry(block, &vres->blocks, link) {
+		u64 pa = mgr->base + gpu_buddy_block_offset(block);
+		u64 npages = gpu_buddy_block_size(&mgr->mm, block) >> PAGE_SHIFT;
+
+		if (run && run->pa + (run->npages << PAGE_SHIFT) == pa) {
+			run->npages += npages;
+		} else {
+			run = &vres->runs[n++];
+			run->page = page;
+			run->pa = pa;
+			run->npages = npages;
+		}
+		page += npages;
+	}
+	vres->nr_runs = n;
+	return 0;
+}
+
+static int pudge_vram_alloc(struct ttm_resource_manager *man,
+			    struct ttm_buffer_object *bo,
+			    const struct ttm_place *place,
+			    struct ttm_resource **res)
+{
+	struct pudge_vram_mgr *mgr = to_mgr(man);
+	u64 size = PAGE_ALIGN(bo->base.size);
+	u64 min_block = IS_ALIGNED(size, SZ_2M) ? SZ_2M : PAGE_SIZE;
+	struct pudge_vram_res *vres;
+	int err;
+
+	if (size > man->size)
+		return -ENOSPC;
+	vres = kzalloc(sizeof(*vres), GFP_KERNEL);
+	if (!vres)
+		return -ENOMEM;
+	ttm_resource_init(bo, place, &vres->base);
+	INIT_LIST_HEAD(&vres->blocks);
+
+	mutex_lock(&mgr->lock);
+	err = gpu_buddy_alloc_blocks(&mgr->mm, 0, man->size, size, min_block,
+				     &vres->blocks, 0);
+	if (err == -ENOSPC && min_block > PAGE_SIZE)
+		err = gpu_buddy_alloc_blocks(&mgr->mm, 0, man->size, size,
+					     PAGE_SIZE, &vres->blocks, 0);
+	mutex_unlock(&mgr->lock);
+	if (err)
+		goto err_fini;
+
+	err = pudge_vram_build_runs(mgr, vres);
+	if (err)
+		goto err_free;
+	vres->base.start = (vres->runs[0].pa - mgr->base) >> PAGE_SHIFT;
+	*res = &vres->base;
+	return 0;
+
+err_free:
+	mutex_lock(&mgr->lock);
+	gpu_buddy_free_list(&mgr->mm, &vres->blocks, 0);
+	mutex_unlock(&mgr->lock);
+err_fini:
+	ttm_resource_fini(man, &vres->base);
+	kfree(vres);
+	return err;
+}
+
+static void pudge_vram_free(struct ttm_resource_manager *man,
+			    struct ttm_resource *res)
+{
+	struct pudge_vram_res *vres = to_pudge_vram_res(res);
+	struct pudge_vram_mgr *mgr = to_mgr(man);
+
+	mutex_lock(&mgr->lock);
+	gpu_buddy_free_list(&mgr->mm, &vres->blocks, 0);
+	mutex_unlock(&mgr->lock);
+	ttm_resource_fini(man, res);
+	kfree(vres->runs);
+	kfree(vres);
+}
+
+/* pudge never asks for address ranges: any VRAM resource fits any place. */
+static bool pudge_vram_intersects(struct ttm_resource_manager *man,
+				  struct ttm_resource *res,
+				  const struct ttm_place *place, size_t size)
+{
+	return true;
+}
+
+static bool pudge_vram_compatible(struct ttm_resource_manager *man,
+				  struct ttm_resource *res,
+				  const struct ttm_place *place, size_t size)
+{
+	return true;
+}
+
+static void pudge_vram_debug(struct ttm_resource_manager *man,
+			     struct drm_printer *p)
+{
+	struct pudge_vram_mgr *mgr = to_mgr(man);
+
+	mutex_lock(&mgr->lock);
+	drm_printf(p, "size %llu MiB, free %llu MiB\n", man->size >> 20,
+		   mgr->mm.avail >> 20);
+	mutex_unlock(&mgr->lock);
+}
+
+static const struct ttm_resource_manager_func pudge_vram_mgr_func = {
+	.alloc = pudge_vram_alloc,
+	.free = pudge_vram_free,
+	.intersects = pudge_vram_intersects,
+	.compatible = pudge_vram_compatible,
+	.debug = pudge_vram_debug,
+};
+
+/**
+ * pudge_vram_mgr_init() - set up VRAM as TTM_PL_VRAM of @bdev
+ * @mgr: the manager to set up
+ * @bdev: the TTM device
+ * @base: bus address of VRAM
+ * @size: bytes of VRAM
+ *
+ * Return: 0, or a negative errno.
+ */
+int pudge_vram_mgr_init(struct pudge_vram_mgr *mgr, struct ttm_device *bdev,
+			u64 base, u64 size)
+{
+	struct ttm_resource_manager *man = &mgr->man;
+	int err;
+
+	mutex_init(&mgr->lock);
+	mgr->base = base;
+	err = gpu_buddy_init(&mgr->mm, size, PAGE_SIZE);
+	if (err)
+		return err;
+
+	man->func = &pudge_vram_mgr_func;
+	ttm_resource_manager_init(man, bdev, size);
+	ttm_set_driver_manager(bdev, TTM_PL_VRAM, man);
+	ttm_resource_manager_set_used(man, true);
+	return 0;
+}
+
+/**
+ * pudge_vram_mgr_fini() - tear down the VRAM manager
+ * @mgr: the manager
+ * @bdev: the TTM device
+ *
+ * Every BO must be gone; what is still in VRAM is evicted first.
+ */
+void pudge_vram_mgr_fini(struct pudge_vram_mgr *mgr, struct ttm_device *bdev)
+{
+	struct ttm_resource_manager *man = &mgr->man;
+
+	ttm_resource_manager_set_used(man, false);
+	if (ttm_resource_manager_evict_all(bdev, man))
+		return;
+	ttm_resource_manager_cleanup(man);
+	ttm_set_driver_manager(bdev, TTM_PL_VRAM, NULL);
+	gpu_buddy_fini(&mgr->mm);
+	mutex_destroy(&mgr->lock);
+}
+
+/**
+ * pudge_vram_find_run() - the contiguous run holding page @page of a BO
+ * @res: a VRAM resource of pudge_vram_mgr
+ * @page: page offset in the buffer object
+ *
+ * Return: the run, or NULL if @page lies beyond the resource.
+ */
+const struct pudge_run *pudge_vram_find_run(struct ttm_resource *res, u64 page)
+{
+	struct pudge_vram_res *vres = to_pudge_vram_res(res);
+	unsigned int lo = 0, hi = vres->nr_runs;
+
+	/* Runs are sorted by page: binary search. */
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		const struct pudge_run *r = &vres->runs[mid];
+
+		if (page < r->page)
+			hi = mid;
+		else if (page >= r->page + r->npages)
+			lo = mid + 1;
+		else
+			return r;
+	}
+	return NULL;
+}
+
+/**
+ * pudge_vram_free_bytes() - VRAM not allocated right now
+ * @mgr: the manager
+ *
+ * Return: free bytes.
+ */
+u64 pudge_vram_free_bytes(struct pudge_vram_mgr *mgr)
+{
+	u64 avail;
+
+	mutex_lock(&mgr->lock);
+	avail = mgr->mm.avail;
+	mutex_unlock(&mgr->lock);
+	return avail;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+#ifndef _PUDGE_VRAM_MGR_H_
+#define _PUDGE_VRAM_MGR_H_
+
+#include <linux/gpu_buddy.h>
+#include <linux/mutex.h>
+#include <drm/ttm/ttm_resource.h>
+
+#include "pudge_range_plan.h"
+
+/**
+ * struct pudge_vram_res - a VRAM resource: buddy blocks and their runs
+ * @base: the TTM resource
+ * @blocks: the buddy blocks, in buffer-object order
+ * @nr_runs: entries in @runs
+ * @runs: physically contiguous runs, in buffer-object order; computed once
+ *	at allocation so the fault path only searches
+ */
+struct pudge_vram_res {
+	struct ttm_resource base;
+	struct list_head blocks;
+	unsigned int nr_runs;
+	struct pudge_run *runs;
+};
+
+/**
+ * struct pudge_vram_mgr - TTM resource manager for VRAM on a buddy allocator
+ * @man: the TTM resource manager
+ * @mm: the buddy allocator over [0, VRAM size)
+ * @lock: protects @mm
+ * @base: bus address of VRAM offset 0
+ */
+struct pudge_vram_mgr {
+	struct ttm_resource_manager man;
+	struct gpu_buddy mm;
+	struct mutex lock;	/* protects mm */
+	u64 base;
+};
+
+static inline struct pudge_vram_res *to_pudge_vram_res(struct ttm_resource *res)
+{
+	return container_of(res, struct pudge_vram_res, base);
+}
+
+u64 pudge_vram_free_bytes(struct pudge_vram_mgr *mgr);
+int pudge_vram_mgr_init(struct pudge_vram_mgr *mgr, struct ttm_device *bdev,
+			u64 base, u64 size);
+void pudge_vram_mgr_fini(struct pudge_vram_mgr *mgr, struct ttm_device *bdev);
+const struct pudge_run *pudge_vram_find_run(struct ttm_resource *res, u64 page);
+
+#endif /* _PUDGE_VRAM_MGR_H_ */

@@ -84,6 +84,24 @@ unsigned long (*pudge_probe)(struct mm_struct *, struct file *, unsigned long,
 	mm_get_unmapped_area;
 C
 
+probe PUDGE_HAVE_TTM_BO_POPULATE \
+	'ttm_bo_populate() replaced the exported ttm_tt_populate() for drivers (after v6.12)' <<'C'
+#include <drm/ttm/ttm_bo.h>
+int pudge_probe(struct ttm_buffer_object *bo, struct ttm_operation_ctx *ctx)
+{
+	return ttm_bo_populate(bo, ctx);
+}
+C
+
+probe PUDGE_HAVE_ZAP_VMA_RANGE \
+	'zap_vma_ptes() became zap_vma_range() (after v6.12)' <<'C'
+#include <linux/mm.h>
+void pudge_probe(struct vm_area_struct *vma)
+{
+	zap_vma_range(vma, vma->vm_start, PAGE_SIZE);
+}
+C
+
 {
 	for p in "${probes[@]}"; do
 		echo "obj-m += $p.o"

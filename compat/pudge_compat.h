@@ -26,6 +26,17 @@
 #define pudge_ttm_bo_fini(bo) ttm_bo_put(bo)
 #endif
 
+#include <drm/ttm/ttm_tt.h>
+static inline int pudge_ttm_bo_populate(struct ttm_buffer_object *bo,
+					struct ttm_operation_ctx *ctx)
+{
+#ifdef PUDGE_HAVE_TTM_BO_POPULATE
+	return ttm_bo_populate(bo, ctx);
+#else
+	return ttm_tt_populate(bo->bdev, bo->ttm, ctx);
+#endif
+}
+
 #ifdef PUDGE_HAVE_TTM_ALLOCATION_PROPAGATE_ENOSPC
 #include <linux/bits.h>
 #include <drm/ttm/ttm_allocation.h>
@@ -62,6 +73,12 @@ pudge_mm_get_unmapped_area(struct file *filp, unsigned long addr,
 	return mm_get_unmapped_area(filp, addr, len, pgoff, flags);
 #endif
 }
+
+#ifdef PUDGE_HAVE_ZAP_VMA_RANGE
+#define pudge_zap_vma_range(vma, addr, size) zap_vma_range(vma, addr, size)
+#else
+#define pudge_zap_vma_range(vma, addr, size) zap_vma_ptes(vma, addr, size)
+#endif
 
 /*
  * Huge pfnmap insertion.  Only reachable when pudge_map_orders() allows the

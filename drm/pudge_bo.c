@@ -99,6 +99,7 @@ static const struct vm_operations_struct pudge_bo_vm_ops = {
 #ifdef CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP
 	.huge_fault = pudge_bo_huge_fault,
 #endif
+	.may_split = pudge_ttm_bo_vm_may_split,
 	.open = ttm_bo_vm_open,
 	.close = ttm_bo_vm_close,
 	.access = ttm_bo_vm_access,
@@ -165,26 +166,11 @@ static void pudge_evict_flags(struct ttm_buffer_object *tbo,
 	placement->placement = &system;
 }
 
+/* The VRAM manager fills in bus.* when it allocates (pudge_vram_mgr.c). */
 static int pudge_io_mem_reserve(struct ttm_device *bdev, struct ttm_resource *mem)
 {
-	struct pudge_device *pudge = bdev_to_pudge(bdev);
-
-	switch (mem->mem_type) {
-	case TTM_PL_SYSTEM:
-		return 0;
-	case TTM_PL_VRAM:
-		/*
-		 * The offset of the first run only: VRAM resources need not be
-		 * contiguous, so pudge maps and copies by run, never by
-		 * bus.offset + size.
-		 */
-		mem->bus.offset = pudge->vram_base + ((u64)mem->start << PAGE_SHIFT);
-		mem->bus.is_iomem = true;
-		mem->bus.caching = ttm_write_combined;
-		return 0;
-	default:
-		return -EINVAL;
-	}
+	return mem->mem_type == TTM_PL_SYSTEM || mem->mem_type == TTM_PL_VRAM ?
+		0 : -EINVAL;
 }
 
 static unsigned long pudge_io_mem_pfn(struct ttm_buffer_object *tbo,

@@ -13,6 +13,7 @@
 #include <drm/ttm/ttm_tt.h>
 
 #include "pudge_bo.h"
+#include "pudge_compat.h"
 
 /**
  * struct pudge_vram_iter - ttm_kmap_iter over a VRAM resource
@@ -114,7 +115,7 @@ int pudge_bo_move(struct ttm_buffer_object *tbo, bool evict,
 	}
 
 	if (new_mem->mem_type == TTM_PL_SYSTEM) {
-		ret = ttm_tt_populate(tbo->bdev, tbo->ttm, ctx);
+		ret = pudge_ttm_bo_populate(tbo, ctx);
 		if (ret)
 			goto out;
 		vram_it.res = old;

@@ -35,7 +35,7 @@ static const struct drm_ioctl_desc pudge_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(PUDGE_STATS, pudge_stats_ioctl, DRM_RENDER_ALLOW),
 };
 
-/* DRM's GEM file operations, with pudge's own mmap address placement. */
+/* DRM's GEM file operations, with pudge's own mmap lookup and placement. */
 static const struct file_operations pudge_fops = {
 	.owner = THIS_MODULE,
 	.open = drm_open,
@@ -45,7 +45,7 @@ static const struct file_operations pudge_fops = {
 	.poll = drm_poll,
 	.read = drm_read,
 	.llseek = noop_llseek,
-	.mmap = drm_gem_mmap,
+	.mmap = pudge_mmap,
 	.get_unmapped_area = pudge_get_unmapped_area,
 	.fop_flags = FOP_UNSIGNED_OFFSET,
 };
@@ -65,6 +65,14 @@ static const struct drm_driver pudge_driver = {
 static void pudge_release_vram_region(void *data)
 {
 	pci_release_region(data, PUDGE_VRAM_BAR);
+}
+
+static void pudge_free_vram_memtype(void *data)
+{
+	struct pci_dev *pdev = data;
+
+	arch_io_free_memtype_wc(pci_resource_start(pdev, PUDGE_VRAM_BAR),
+				pci_resource_len(pdev, PUDGE_VRAM_BAR));
 }
 
 /*
@@ -129,6 +137,18 @@ static int pudge_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 	ret = devm_add_action_or_reset(&pdev->dev, pudge_release_vram_region, pdev);
+	if (ret)
+		return ret;
+	/*
+	 * Huge entries take the VMA's protection with the cache mode PAT
+	 * has on record for the pfn; record write-combining for the whole
+	 * BAR so that PUD, PMD and PTE mappings all agree.
+	 */
+	ret = arch_io_reserve_memtype_wc(pci_resource_start(pdev, PUDGE_VRAM_BAR),
+					 pci_resource_len(pdev, PUDGE_VRAM_BAR));
+	if (ret)
+		return ret;
+	ret = devm_add_action_or_reset(&pdev->dev, pudge_free_vram_memtype, pdev);
 	if (ret)
 		return ret;
 

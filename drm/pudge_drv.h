@@ -64,6 +64,7 @@ int pudge_get_param_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 int pudge_stats_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 void pudge_stats_debugfs_init(struct pudge_device *pudge);
+int pudge_mmap(struct file *filp, struct vm_area_struct *vma);
 unsigned long pudge_get_unmapped_area(struct file *filp, unsigned long uaddr,
 				      unsigned long len, unsigned long pgoff,
 				      unsigned long flags);

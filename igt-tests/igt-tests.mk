@@ -2,12 +2,12 @@
 # $(B)/igt holds a test root for igt_runner: our binaries, links to
 # Debian's generic IGT tests, and test-list.txt.
 
-IGT_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+IGT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iigt-tests/compat -Iuapi -Itools/libpudge $(shell pkg-config --cflags libdrm)
 IGT_LIBS = $(shell pkg-config --libs libdrm) -lpthread
 IGT_DEBIAN := /usr/libexec/igt-gpu-tools
 IGT_GENERIC := core_getversion core_auth core_getclient core_sysfs core_debugfs
-IGT_OURS := pudge_basic
+IGT_OURS := pudge_basic pudge_mmap
 IGT_COMMON := igt-tests/compat/igt_compat.c tools/libpudge/pudge.c
 IGT_HDRS := igt-tests/compat/igt.h tools/libpudge/pudge.h uapi/pudge_drm.h
 

@@ -68,7 +68,7 @@ if [ "$mode" = check ]; then
 	for k in "$k72" "$k612" "$kexp"; do
 		log "module build against $k"
 		if inroot make -s KDIR="/usr/src/linux-headers-$k" modules \
-			>"$results/build-$k.log" 2>&1 && ! grep -q 'warning:' "$results/build-$k.log"; then
+			>"$results/build-$k.log" 2>&1 && ! grep -qiE 'warning|error' "$results/build-$k.log"; then
 			record pass "build-$k"
 		else
 			tail -n 20 "$results/build-$k.log"

@@ -12,6 +12,7 @@
 #include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_resource.h>
 
+#include "pudge_compat.h"
 #include "pudge_ttm_fault.h"
 
 static vm_fault_t pudge_ttm_fault_iomem(struct vm_fault *vmf, unsigned int order,
@@ -30,8 +31,6 @@ static vm_fault_t pudge_ttm_fault_iomem(struct vm_fault *vmf, unsigned int order
 
 	if (page >= PFN_UP(bo->base.size))
 		return VM_FAULT_SIGBUS;
-	if (ttm_mem_io_reserve(bo->bdev, bo->resource))
-		return VM_FAULT_SIGBUS;
 	if (ops->find_run(bo, page, &run))
 		return VM_FAULT_SIGBUS;
 
@@ -47,6 +46,26 @@ static vm_fault_t pudge_ttm_fault_iomem(struct vm_fault *vmf, unsigned int order
 
 	prot = pgprot_decrypted(ttm_io_prot(bo, bo->resource, vma->vm_page_prot));
 	return pudge_vmf_insert_range(vmf, order, &req, prot, cnt);
+}
+
+/*
+ * ->huge_fault may run under the per-VMA lock: create_huge_pud() and
+ * create_huge_pmd() call it without the vmf_can_call_fault() check that
+ * sends ->fault back to the mmap_lock.  ttm_bo_vm_reserve() waits for a
+ * contended reservation by dropping the mmap_lock, which is not held then
+ * (a rwsem WARNING and a corrupted mmap_lock).  Under the VMA lock only try
+ * the reservation; on contention release the VMA lock and let the core
+ * retry the fault under the mmap_lock, where TTM's wait is correct.
+ */
+static vm_fault_t pudge_ttm_bo_vm_reserve(struct ttm_buffer_object *bo,
+					  struct vm_fault *vmf)
+{
+	if (!(vmf->flags & FAULT_FLAG_VMA_LOCK))
+		return ttm_bo_vm_reserve(bo, vmf);
+	if (dma_resv_trylock(bo->base.resv))
+		return 0;
+	release_fault_lock(vmf);
+	return VM_FAULT_RETRY;
 }
 
 /**
@@ -72,7 +91,7 @@ vm_fault_t pudge_ttm_bo_vm_fault(struct vm_fault *vmf, unsigned int order,
 	vm_fault_t ret;
 	int idx;
 
-	ret = ttm_bo_vm_reserve(bo, vmf);
+	ret = pudge_ttm_bo_vm_reserve(bo, vmf);
 	if (ret)
 		return ret;
 
@@ -97,4 +116,31 @@ vm_fault_t pudge_ttm_bo_vm_fault(struct vm_fault *vmf, unsigned int order,
 		return ret;
 	dma_resv_unlock(bo->base.resv);
 	return ret;
+}
+
+/**
+ * pudge_ttm_bo_vm_may_split() - ->may_split: clear 1 GiB entries at @addr
+ * @vma: the VMA about to be split at @addr (mmap lock held for writing)
+ * @addr: where it is split
+ *
+ * When a VMA is split (munmap, mprotect, mremap, madvise of a part), the
+ * core splits a huge PMD straddling the split point, but not a huge PUD:
+ * vma_adjust_trans_huge() looks the address up with mm_find_pmd(), which
+ * takes pmd_offset() of a leaf PUD and then locks a "page table" that is
+ * VRAM (seen as an oops in __split_huge_pmd() on 7.2).  So pudge zaps the
+ * 1 GiB-aligned region around @addr first; the pages fault back with
+ * smaller entries in the new, smaller VMAs.
+ *
+ * Return: 0: the split may go ahead.
+ */
+int pudge_ttm_bo_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long start, end;
+
+	if (IS_ALIGNED(addr, PUD_SIZE))
+		return 0;
+	start = max(vma->vm_start, ALIGN_DOWN(addr, PUD_SIZE));
+	end = min(vma->vm_end, ALIGN(addr, PUD_SIZE));
+	pudge_zap_vma_range(vma, start, end - start);
+	return 0;
 }

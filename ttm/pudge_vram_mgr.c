@@ -90,6 +90,14 @@ static int pudge_vram_alloc(struct ttm_resource_manager *man,
 	if (err)
 		goto err_free;
 	vres->base.start = (vres->runs[0].pa - mgr->base) >> PAGE_SHIFT;
+	/*
+	 * Set here rather than in io_mem_reserve so that ttm_io_prot() is
+	 * right on the fault path (ttm_mem_io_reserve() is not exported).
+	 * bus.offset is the first run only; pudge never uses it as linear.
+	 */
+	vres->base.bus.is_iomem = true;
+	vres->base.bus.caching = ttm_write_combined;
+	vres->base.bus.offset = vres->runs[0].pa;
 	*res = &vres->base;
 	return 0;
 

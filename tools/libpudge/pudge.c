@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
@@ -131,4 +133,87 @@ int pudge_module_param_set(const char *name, long long value)
 	fprintf(f, "%lld\n", value);
 	ret = fclose(f) ? -errno : 0;
 	return ret;
+}
+
+int pudge_bo_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle,
+		    uint64_t *out_size)
+{
+	struct drm_pudge_gem_create args = { .size = size, .flags = flags };
+	int ret;
+
+	ret = drmCommandWriteRead(fd, DRM_PUDGE_GEM_CREATE, &args, sizeof(args));
+	if (ret)
+		return ret;
+	*handle = args.handle;
+	if (out_size)
+		*out_size = args.size;
+	return 0;
+}
+
+int pudge_bo_close(int fd, uint32_t handle)
+{
+	return drmCloseBufferHandle(fd, handle) ? -errno : 0;
+}
+
+int pudge_bo_mmap_offset(int fd, uint32_t handle, uint64_t *offset)
+{
+	struct drm_pudge_gem_mmap_offset args = { .handle = handle };
+	int ret;
+
+	ret = drmCommandWriteRead(fd, DRM_PUDGE_GEM_MMAP_OFFSET, &args, sizeof(args));
+	if (ret)
+		return ret;
+	*offset = args.offset;
+	return 0;
+}
+
+void *pudge_bo_map(int fd, uint32_t handle, uint64_t bo_offset, size_t len,
+		   int prot)
+{
+	uint64_t off;
+	int ret = pudge_bo_mmap_offset(fd, handle, &off);
+
+	if (ret) {
+		errno = -ret;
+		return MAP_FAILED;
+	}
+	return mmap(NULL, len, prot, MAP_SHARED, fd, off + bo_offset);
+}
+
+int pudge_bo_migrate(int fd, uint32_t handle, uint32_t placement)
+{
+	struct drm_pudge_gem_migrate args = { .handle = handle, .placement = placement };
+
+	return drmCommandWriteRead(fd, DRM_PUDGE_GEM_MIGRATE, &args, sizeof(args));
+}
+
+int pudge_stats(int fd, uint32_t handle, struct drm_pudge_stats *stats)
+{
+	memset(stats, 0, sizeof(*stats));
+	stats->handle = handle;
+	stats->flags = handle ? PUDGE_STATS_BO : 0;
+	return drmCommandWriteRead(fd, DRM_PUDGE_STATS, stats, sizeof(*stats));
+}
+
+long long pudge_vm_pte_bytes(void)
+{
+	char line[256];
+	long long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPTE: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : kb * 1024;
+}
+
+long long pudge_minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
 }

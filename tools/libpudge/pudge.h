@@ -52,4 +52,44 @@ uint64_t pudge_bar_size(const char *slot, int bar);
 int pudge_module_param_get(const char *name, long long *value);
 int pudge_module_param_set(const char *name, long long value);
 
+/**
+ * pudge_bo_create() - DRM_IOCTL_PUDGE_GEM_CREATE
+ * @size: in, bytes; out (if not NULL via @out_size), the rounded size
+ *
+ * Return: 0 with *handle set, or a negative errno.
+ */
+int pudge_bo_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle,
+		    uint64_t *out_size);
+
+/** pudge_bo_close() - drop a GEM handle. Return: 0 or a negative errno. */
+int pudge_bo_close(int fd, uint32_t handle);
+
+/** pudge_bo_mmap_offset() - the fake offset of a BO. Return: 0 or -errno. */
+int pudge_bo_mmap_offset(int fd, uint32_t handle, uint64_t *offset);
+
+/**
+ * pudge_bo_map() - mmap @len bytes of a BO from byte @bo_offset, shared
+ *
+ * Return: the address, or MAP_FAILED with errno set.
+ */
+void *pudge_bo_map(int fd, uint32_t handle, uint64_t bo_offset, size_t len,
+		   int prot);
+
+/** pudge_bo_migrate() - DRM_IOCTL_PUDGE_GEM_MIGRATE. Return: 0 or -errno. */
+int pudge_bo_migrate(int fd, uint32_t handle, uint32_t placement);
+
+/**
+ * pudge_stats() - DRM_IOCTL_PUDGE_STATS of BO @handle, or of the device
+ * when @handle is 0
+ *
+ * Return: 0 or a negative errno.
+ */
+int pudge_stats(int fd, uint32_t handle, struct drm_pudge_stats *stats);
+
+/** pudge_vm_pte_bytes() - VmPTE of this process, in bytes (-1 if unknown). */
+long long pudge_vm_pte_bytes(void);
+
+/** pudge_minor_faults() - minor page faults of this process so far. */
+long long pudge_minor_faults(void);
+
 #endif /* LIBPUDGE_H */

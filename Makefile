@@ -8,12 +8,13 @@
 #   make demo         boot a 7.2 guest with pudge and print GET_PARAM
 #   make lint         checkpatch.pl --strict on the kernel-side sources
 #   make check        the whole suite on every kernel (what CI runs)
+#   make bench        pudge-bench in a 7.2 guest: tables, CSV and SVG plot
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 CC ?= gcc
 B ?= build
 
-.PHONY: all modules clean unit igt tools userspace lint demo check
+.PHONY: all modules clean unit igt tools userspace lint demo check bench
 
 all: modules
 
@@ -37,3 +38,6 @@ demo:
 
 check:
 	tools/testbed.sh check
+
+bench:
+	tools/testbed.sh bench

@@ -30,6 +30,16 @@ if [ "${1:-}" = demo ]; then
 	exit 0
 fi
 
+if [ "${1:-}" = bench ]; then
+	say "pudge-bench mmap"
+	/src/build/tools/pudge-bench mmap --csv "$out/mmap.csv" | tee "$out/bench.txt"
+	say "pudge-bench shared"
+	/src/build/tools/pudge-bench shared | tee -a "$out/bench.txt"
+	gnuplot -e "csv='$out/mmap.csv'; out='$out/mmap.svg'" /src/tools/bench-plot.gp
+	check unload modprobe -r pudge
+	exit 0
+fi
+
 # The first look into debugfs' tracing directory logs a one-time level-4
 # notice ("Automounting of tracing to debugfs is deprecated"); take it now
 # so that igt_runner does not charge it to whichever test runs first.

@@ -8,6 +8,7 @@
 #                      QEMU TCG with an ivshmem VRAM BAR running the IGT
 #                      suites; a summary per kernel.
 #   testbed.sh demo    boot 7.2 with pudge and print what it offers.
+#   testbed.sh bench   boot 7.2 and run pudge-bench (tables, CSV, SVG plot).
 #
 # Results: results/<kernel>/ (console.log, igt/, dmesg.txt, checks.txt).
 set -uo pipefail
@@ -43,7 +44,7 @@ k72=$(kernels | grep -E '^7\.2\.' | tail -n 1)
 k612=$(kernels | grep -E '^6\.12\.' | tail -n 1)
 kexp=$(kernels | tail -n 1)
 boot_kernels=("$k72" "$k612")
-[ "$mode" = demo ] && boot_kernels=("$k72")
+[ "$mode" != check ] && boot_kernels=("$k72")
 
 rm -rf "$results"
 mkdir -p "$results"
@@ -111,6 +112,7 @@ for k in "${boot_kernels[@]}"; do
 	rc=$?
 	grep '^\[guest' "$results/$k/console.log"
 	[ "$mode" = demo ] && { sed -n '/^pudge device/,$p' "$results/$k/console.log"; continue; }
+	[ "$mode" = bench ] && { cat "$results/$k/bench.txt"; continue; }
 	[ $rc = 0 ] && record pass "boot-$k" || record fail "boot-$k (rc $rc)"
 
 	# Guest-side checks (load, unload, kernel log).

@@ -8,6 +8,6 @@ $(B)/tools/%: tools/%.c tools/libpudge/pudge.c tools/libpudge/pudge.h uapi/pudge
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOLS_CFLAGS) -o $@ $< tools/libpudge/pudge.c $(TOOLS_LIBS)
 
-tools: $(B)/tools/pudge-info
+tools: $(B)/tools/pudge-info $(B)/tools/pudge-bench
 
 userspace: unit igt tools

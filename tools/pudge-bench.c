@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pudge-bench: what huge VRAM mappings buy, measured side by side.
+ *
+ *   pudge-bench mmap [--csv FILE] [--reps N]
+ *	For VRAM BOs of 4 MiB .. 1 GiB and each order cap (4 KiB, 2 MiB,
+ *	1 GiB): faults (pudge's counter and the kernel's minor-fault count),
+ *	entries inserted per level, page-table bytes (VmPTE growth) and
+ *	first-touch time.
+ *   pudge-bench shared [--procs N] [--procs-4k N]
+ *	N processes each map the same 1 GiB BO and touch all of it: total
+ *	page-table memory per mode.
+ *
+ * Every count comes from the kernel: DRM_IOCTL_PUDGE_STATS, getrusage()
+ * and /proc/self/status.  The order cap is the max_map_order module
+ * parameter, so this needs root.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pudge.h"
+
+#define MiB (1ull << 20)
+#define GiB (1ull << 30)
+
+static const struct {
+	const char *name;
+	long long cap;
+} modes[] = { { "4K", 0 }, { "2M", 9 }, { "1G", 18 } };
+#define NMODES 3
+
+static int fd;
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "pudge-bench: %s: %s\n", what, strerror(err));
+	exit(1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void set_mode(int m)
+{
+	int ret = pudge_module_param_set("max_map_order", modes[m].cap);
+
+	if (ret)
+		die("set max_map_order", -ret);
+}
+
+static uint32_t new_bo(uint64_t size)
+{
+	uint32_t h;
+	int ret = pudge_bo_create(fd, size, PUDGE_GEM_PLACE_VRAM, &h, NULL);
+
+	if (ret)
+		die("GEM_CREATE", -ret);
+	return h;
+}
+
+static volatile uint8_t *map_bo(uint32_t h, uint64_t size)
+{
+	void *p = pudge_bo_map(fd, h, 0, size, PROT_READ | PROT_WRITE);
+
+	if (p == MAP_FAILED)
+		die("mmap", errno);
+	return p;
+}
+
+static void touch(volatile uint8_t *p, uint64_t size)
+{
+	for (uint64_t o = 0; o < size; o += 4096)
+		p[o] = 1;
+}
+
+struct mmap_result {
+	double secs;
+	long long minflt, pte_bytes;
+	struct drm_pudge_stats st;
+};
+
+/* One measurement: a fresh BO and mapping, every page touched once. */
+static struct mmap_result measure(uint64_t size)
+{
+	struct mmap_result r;
+	struct drm_pudge_stats s0;
+	uint32_t h = new_bo(size);
+	volatile uint8_t *p;
+	long long f0, pte0;
+	double t0;
+
+	pudge_stats(fd, h, &s0);
+	p = map_bo(h, size);
+	pte0 = pudge_vm_pte_bytes();
+	f0 = pudge_minor_faults();
+	t0 = now();
+	touch(p, size);
+	r.secs = now() - t0;
+	r.minflt = pudge_minor_faults() - f0;
+	r.pte_bytes = pudge_vm_pte_bytes() - pte0;
+	pudge_stats(fd, h, &r.st);
+	munmap((void *)p, size);
+	pudge_bo_close(fd, h);
+	return r;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int bench_mmap(const char *csv_path, int reps)
+{
+	static const uint64_t sizes[] = { 4 * MiB, 16 * MiB, 64 * MiB, 256 * MiB, GiB };
+	FILE *csv = csv_path ? fopen(csv_path, "w") : NULL;
+
+	if (csv_path && !csv)
+		die(csv_path, errno);
+	if (csv)
+		fprintf(csv, "size_mib mode faults minflt pud pmd pte vmpte_bytes secs\n");
+	printf("First touch of every page of a VRAM BO mapped at its natural alignment\n");
+	printf("(median of %d runs; faults = pudge's counter, minflt = the kernel's)\n\n", reps);
+	printf("%8s %4s %7s %7s %4s %5s %7s %11s %10s %8s\n", "size", "mode", "faults",
+	       "minflt", "PUD", "PMD", "PTE", "VmPTE+", "time(ms)", "vs 4K");
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		double base = 0;
+
+		for (int m = 0; m < NMODES; m++) {
+			double t[16];
+			struct mmap_result r = { 0 };
+
+			set_mode(m);
+			for (int i = 0; i < reps; i++) {
+				r = measure(sizes[s]);
+				t[i] = r.secs;
+			}
+			qsort(t, reps, sizeof(t[0]), cmp_double);
+			r.secs = t[reps / 2];
+			if (m == 0)
+				base = r.secs;
+			printf("%6lluMiB %4s %7llu %7lld %4llu %5llu %7llu %9lldKiB %10.2f %7.1fx\n",
+			       (unsigned long long)(sizes[s] / MiB), modes[m].name,
+			       (unsigned long long)r.st.faults, r.minflt,
+			       (unsigned long long)r.st.pud_inserted,
+			       (unsigned long long)r.st.pmd_inserted,
+			       (unsigned long long)r.st.pte_inserted, r.pte_bytes / 1024,
+			       r.secs * 1e3, base / r.secs);
+			if (csv)
+				fprintf(csv, "%llu %s %llu %lld %llu %llu %llu %lld %.6f\n",
+					(unsigned long long)(sizes[s] / MiB), modes[m].name,
+					(unsigned long long)r.st.faults, r.minflt,
+					(unsigned long long)r.st.pud_inserted,
+					(unsigned long long)r.st.pmd_inserted,
+					(unsigned long long)r.st.pte_inserted, r.pte_bytes, r.secs);
+		}
+	}
+	if (csv)
+		fclose(csv);
+	return 0;
+}
+
+/*
+ * N children each map the shared BO, touch it, report their VmPTE growth
+ * through a pipe, and stay alive until all have, so that all N mappings
+ * exist at once.
+ */
+static long long shared_run(uint32_t h, int procs, long long *faults)
+{
+	int report[2], hold[2];
+	long long total = 0;
+	struct drm_pudge_stats s0, s1;
+
+	if (pipe(report) || pipe(hold))
+		die("pipe", errno);
+	pudge_stats(fd, h, &s0);
+	for (int i = 0; i < procs; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork", errno);
+		if (pid == 0) {
+			volatile uint8_t *p;
+			long long pte0, d;
+			char c;
+
+			close(report[0]);
+			close(hold[1]);
+			pte0 = pudge_vm_pte_bytes();
+			p = map_bo(h, GiB);
+			touch(p, GiB);
+			d = pudge_vm_pte_bytes() - pte0;
+			if (write(report[1], &d, sizeof(d)) != sizeof(d))
+				_exit(1);
+			if (read(hold[0], &c, 1) < 0)
+				_exit(1);
+			_exit(0);
+		}
+	}
+	close(report[1]);
+	close(hold[0]);
+	for (int i = 0; i < procs; i++) {
+		long long d;
+
+		if (read(report[0], &d, sizeof(d)) != sizeof(d))
+			die("child report", EIO);
+		total += d;
+	}
+	pudge_stats(fd, h, &s1);
+	*faults = s1.faults - s0.faults;
+	close(hold[1]);		/* all children exit now */
+	while (wait(NULL) > 0)
+		;
+	close(report[0]);
+	return total;
+}
+
+static int bench_shared(int procs, int procs_4k)
+{
+	uint32_t h = new_bo(GiB);
+
+	printf("\n%d processes each mapping the same 1 GiB VRAM BO and touching all of it\n",
+	       procs);
+	printf("(page-table bytes = sum of the processes' VmPTE growth)\n\n");
+	printf("%4s %6s %9s %14s %16s %16s\n", "mode", "procs", "faults", "page tables",
+	       "per process", "for 1000 procs");
+	for (int m = 0; m < NMODES; m++) {
+		int n = m == 0 ? procs_4k : procs;
+		long long faults, total;
+
+		set_mode(m);
+		total = shared_run(h, n, &faults);
+		printf("%4s %6d %9lld %11.2f MiB %13.1f KiB %13.1f MiB%s\n", modes[m].name, n,
+		       faults, total / (double)MiB, total / 1024.0 / n,
+		       total / (double)MiB / n * 1000, n == 1000 ? "" : " (scaled)");
+	}
+	pudge_bo_close(fd, h);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "csv", required_argument, NULL, 'c' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "procs", required_argument, NULL, 'p' },
+		{ "procs-4k", required_argument, NULL, '4' },
+		{ }
+	};
+	const char *csv = NULL;
+	int reps = 3, procs = 1000, procs_4k = 100, c, ret;
+	long long saved;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': csv = optarg; break;
+		case 'r': reps = atoi(optarg); break;
+		case 'p': procs = atoi(optarg); break;
+		case '4': procs_4k = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	if (optind >= argc || reps < 1 || reps > 16 || procs < 1 || procs_4k < 1) {
+		fprintf(stderr, "usage: pudge-bench mmap|shared [--csv F] [--reps N] "
+			"[--procs N] [--procs-4k N]\n");
+		return 2;
+	}
+	fd = pudge_open(PUDGE_NODE_RENDER);
+	if (fd < 0)
+		die("open pudge", errno);
+	if (pudge_module_param_get("max_map_order", &saved))
+		die("read max_map_order", EACCES);
+
+	if (!strcmp(argv[optind], "mmap"))
+		ret = bench_mmap(csv, reps);
+	else if (!strcmp(argv[optind], "shared"))
+		ret = bench_shared(procs, procs_4k);
+	else
+		ret = 2;
+	pudge_module_param_set("max_map_order", saved);
+	return ret;
+}

@@ -14,6 +14,7 @@
 #include "pudge_args.h"
 #include "pudge_bo.h"
 #include "pudge_compat.h"
+#include "pudge_trace.h"
 #include "pudge_ttm_fault.h"
 
 /* Fill bo->placement with the PUDGE_GEM_PLACE_* in @place, VRAM first. */
@@ -84,6 +85,7 @@ static vm_fault_t pudge_bo_huge_fault(struct vm_fault *vmf, unsigned int order)
 	vm_fault_t ret;
 
 	ret = pudge_ttm_bo_vm_fault(vmf, order, &pudge_fault_ops, &cnt);
+	trace_pudge_fault(vmf->address, order, ret, cnt.pud, cnt.pmd, cnt.pte);
 	pudge_count(&pudge->stats, ret, &cnt);
 	pudge_count(&to_pudge_bo(tbo)->stats, ret, &cnt);
 	return ret;

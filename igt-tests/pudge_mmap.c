@@ -544,6 +544,58 @@ static void test_evict_while_mapped(void)
 	igt_assert_eq(pudge_bo_close(fd, victim), 0);
 }
 
+static int write_str(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fputs(val, f) < 0 ? -EIO : 0;
+	return fclose(f) ? -errno : ret;
+}
+
+/* The fault and insertion tracepoints fire, with what was mapped. */
+static void test_tracepoints(void)
+{
+	const char *root = access("/sys/kernel/tracing/events", F_OK) == 0 ?
+		"/sys/kernel/tracing" : "/sys/kernel/debug/tracing";
+	char path[128], line[512];
+	bool fault = false, insert = false;
+	uint32_t h;
+	uint8_t *p;
+	FILE *f;
+
+	igt_require(kernel_orders & PUDGE_MAP_ORDER_PMD);
+	set_cap(18);
+	snprintf(path, sizeof(path), "%s/events/pudge/enable", root);
+	igt_require_f(access(path, W_OK) == 0, "no tracefs at %s\n", root);
+	snprintf(path, sizeof(path), "%s/trace", root);
+	igt_assert_eq(write_str(path, ""), 0);
+	snprintf(path, sizeof(path), "%s/events/pudge/enable", root);
+	igt_assert_eq(write_str(path, "1"), 0);
+
+	h = bo_new(2 * SZ_2M, PUDGE_GEM_PLACE_VRAM);
+	p = bo_map(h, 0, 2 * SZ_2M);
+	p[0] = 1;
+	igt_assert_eq(write_str(path, "0"), 0);
+
+	snprintf(path, sizeof(path), "%s/trace", root);
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "pudge_fault:") && strstr(line, "order=9") &&
+		    strstr(line, "pmd=2"))
+			fault = true;
+		if (strstr(line, "pudge_insert:") && strstr(line, "order=9 count=2"))
+			insert = true;
+	}
+	fclose(f);
+	igt_assert_f(fault && insert, "fault event %d, insert event %d\n", fault, insert);
+	munmap(p, 2 * SZ_2M);
+	igt_assert_eq(pudge_bo_close(fd, h), 0);
+}
+
 igt_main
 {
 	igt_fixture {
@@ -602,6 +654,10 @@ igt_main
 	igt_describe("Eviction of a mapped BO keeps its data; ENOSPC when all is pinned");
 	igt_subtest("evict-while-mapped")
 		test_evict_while_mapped();
+
+	igt_describe("pudge_fault and pudge_insert tracepoints report the mapping");
+	igt_subtest("tracepoints")
+		test_tracepoints();
 
 	igt_fixture {
 		pudge_module_param_set("max_map_order", saved_cap);

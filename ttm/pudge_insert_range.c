@@ -22,6 +22,7 @@
 
 #include "pudge_compat.h"
 #include "pudge_insert_range.h"
+#include "pudge_trace.h"
 
 static pud_t *pudge_pud_walk(struct mm_struct *mm, unsigned long addr)
 {
@@ -119,6 +120,7 @@ static vm_fault_t pudge_insert_plan(struct vm_fault *vmf, const struct pudge_pla
 		unsigned long size = PAGE_SIZE << seg->order;
 		u64 i;
 
+		trace_pudge_insert(seg->va, seg->pa, seg->order, seg->count);
 		for (i = 0; i < seg->count; i++) {
 			unsigned long addr = seg->va + i * size;
 			unsigned long pfn = (seg->pa >> PAGE_SHIFT) + (i << seg->order);

@@ -95,3 +95,28 @@ int pudge_check_stats(const struct drm_pudge_stats *args)
 		return -EINVAL;
 	return 0;
 }
+
+/**
+ * pudge_check_test_gup() - validate a TEST_GUP request
+ * @args: the request
+ * @page_size: the CPU page size
+ *
+ * Return: 0, or -EINVAL for an unaligned or wrapping range, a page count
+ * out of range, an unknown op or flag.
+ */
+int pudge_check_test_gup(const struct drm_pudge_test_gup *args, u64 page_size)
+{
+	if (args->flags & ~PUDGE_TEST_GUP_WRITE)
+		return -EINVAL;
+	if (args->op > PUDGE_TEST_QUERY_PINNED)
+		return -EINVAL;
+	if (args->addr & (page_size - 1))
+		return -EINVAL;
+	if (!args->npages || args->npages > PUDGE_TEST_GUP_MAX_PAGES)
+		return -EINVAL;
+	if (args->op == PUDGE_TEST_QUERY_PINNED && args->npages != 1)
+		return -EINVAL;
+	if (args->addr + args->npages * page_size < args->addr)
+		return -EINVAL;
+	return 0;
+}

@@ -17,5 +17,6 @@ int pudge_check_gem_mmap_offset(const struct drm_pudge_gem_mmap_offset *args);
 int pudge_check_gem_migrate(const struct drm_pudge_gem_migrate *args,
 			    u32 bo_flags);
 int pudge_check_stats(const struct drm_pudge_stats *args);
+int pudge_check_test_gup(const struct drm_pudge_test_gup *args, u64 page_size);
 
 #endif /* _PUDGE_ARGS_H_ */

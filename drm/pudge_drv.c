@@ -33,6 +33,7 @@ static const struct drm_ioctl_desc pudge_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(PUDGE_GEM_MIGRATE, pudge_gem_migrate_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(PUDGE_STATS, pudge_stats_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PUDGE_TEST_GUP, pudge_test_gup_ioctl, DRM_RENDER_ALLOW),
 };
 
 /* DRM's GEM file operations, with pudge's own mmap lookup and placement. */

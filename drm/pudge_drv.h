@@ -62,6 +62,7 @@ u64 pudge_map_orders(bool capped);
 
 int pudge_get_param_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file);
+int pudge_test_gup_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int pudge_stats_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 void pudge_stats_debugfs_init(struct pudge_device *pudge);
 int pudge_mmap(struct file *filp, struct vm_area_struct *vma);

@@ -140,6 +140,36 @@ static void stats_checks(void **state)
 	assert_int_equal(pudge_check_stats(&a), -EINVAL);
 }
 
+static void test_gup_checks(void **state)
+{
+	struct drm_pudge_test_gup a = { .addr = 16 * PG, .npages = 1 };
+
+	(void)state;
+	assert_int_equal(pudge_check_test_gup(&a, PG), 0);
+	a.npages = PUDGE_TEST_GUP_MAX_PAGES;
+	assert_int_equal(pudge_check_test_gup(&a, PG), 0);
+	a.npages = PUDGE_TEST_GUP_MAX_PAGES + 1;
+	assert_int_equal(pudge_check_test_gup(&a, PG), -EINVAL);
+	a.npages = 0;
+	assert_int_equal(pudge_check_test_gup(&a, PG), -EINVAL);
+	a.npages = 2;
+	a.op = PUDGE_TEST_QUERY_PINNED;
+	assert_int_equal(pudge_check_test_gup(&a, PG), -EINVAL);
+	a.npages = 1;
+	assert_int_equal(pudge_check_test_gup(&a, PG), 0);
+	a.op = PUDGE_TEST_QUERY_PINNED + 1;
+	assert_int_equal(pudge_check_test_gup(&a, PG), -EINVAL);
+	a.op = PUDGE_TEST_PIN_FAST;
+	a.flags = 1u << 1;
+	assert_int_equal(pudge_check_test_gup(&a, PG), -EINVAL);
+	a.flags = PUDGE_TEST_GUP_WRITE;
+	a.addr = 16 * PG + 8;
+	assert_int_equal(pudge_check_test_gup(&a, PG), -EINVAL);
+	a.addr = U64_MAX - PG + 1;
+	a.npages = 2;
+	assert_int_equal(pudge_check_test_gup(&a, PG), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +181,7 @@ int main(void)
 		cmocka_unit_test(mmap_offset_checks),
 		cmocka_unit_test(migrate_checks),
 		cmocka_unit_test(stats_checks),
+		cmocka_unit_test(test_gup_checks),
 	};
 
 	return cmocka_run_group_tests_name("pudge_args", tests, NULL, NULL);

@@ -45,10 +45,24 @@ fi
 # so that igt_runner does not charge it to whichever test runs first.
 ls /sys/kernel/debug/tracing >/dev/null 2>&1
 
+# O_DIRECT only pins user pages on a block-device filesystem (on 9p,
+# overlays and tmpfs it copies and "succeeds"): ext4 on a loop device.
+odirect=/tmp/pudge-ext4
+if modprobe loop && truncate -s 64M /tmp/pudge-ext4.img &&
+	mkfs.ext4 -q -F /tmp/pudge-ext4.img && mkdir -p $odirect &&
+	mount -o loop /tmp/pudge-ext4.img $odirect &&
+	dd if=/dev/urandom of=$odirect/odirect.bin bs=1M count=4 status=none; then
+	export PUDGE_ODIRECT_DIR=$odirect
+else
+	say "no ext4 loop mount: O_DIRECT subtests will skip"
+fi
+
 say "running IGT suites with igt_runner"
 IGT_FORCE_DRIVER=pudge igt_runner -o --per-test-timeout 600 \
 	/src/build/igt "$out/igt" >"$out/igt_runner.log" 2>&1
 echo "igt_runner exit $?" >>"$out/igt_runner.log"
+
+mountpoint -q $odirect && umount $odirect
 
 say "unloading pudge"
 check unload modprobe -r pudge

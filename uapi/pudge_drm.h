@@ -30,6 +30,7 @@ extern "C" {
 #define DRM_PUDGE_GEM_MMAP_OFFSET	0x02
 #define DRM_PUDGE_GEM_MIGRATE		0x03
 #define DRM_PUDGE_STATS			0x04
+#define DRM_PUDGE_TEST_GUP		0x3e
 
 #define DRM_IOCTL_PUDGE_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_GET_PARAM, struct drm_pudge_get_param)
@@ -41,6 +42,8 @@ extern "C" {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_GEM_MIGRATE, struct drm_pudge_gem_migrate)
 #define DRM_IOCTL_PUDGE_STATS \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_STATS, struct drm_pudge_stats)
+#define DRM_IOCTL_PUDGE_TEST_GUP \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_TEST_GUP, struct drm_pudge_test_gup)
 
 /*
  * Params for DRM_IOCTL_PUDGE_GET_PARAM.
@@ -199,6 +202,49 @@ struct drm_pudge_stats {
 	__u64 moves;
 	/** @evictions: out, moves out of VRAM forced by VRAM pressure. */
 	__u64 evictions;
+};
+
+/*
+ * Operations of DRM_IOCTL_PUDGE_TEST_GUP.
+ *
+ * %PUDGE_TEST_GUP_FAST: get_user_pages_fast() on the range.
+ * %PUDGE_TEST_PIN_FAST: pin_user_pages_fast() on the range.
+ * %PUDGE_TEST_QUERY_PINNED: whether the page at @addr is DMA-pinned by
+ *	anyone (folio_maybe_dma_pinned()); @npages must be 1.
+ */
+#define PUDGE_TEST_GUP_FAST	0
+#define PUDGE_TEST_PIN_FAST	1
+#define PUDGE_TEST_QUERY_PINNED	2
+
+/* Flags of DRM_IOCTL_PUDGE_TEST_GUP: ask for writable pages. */
+#define PUDGE_TEST_GUP_WRITE	(1u << 0)
+
+/* The most pages one DRM_IOCTL_PUDGE_TEST_GUP call may ask for. */
+#define PUDGE_TEST_GUP_MAX_PAGES 512
+
+/**
+ * struct drm_pudge_test_gup - TEST ONLY: run the kernel's page pinning on
+ * a range of the caller's memory
+ *
+ * Present only to test that pudge mappings cannot be pinned; fails with
+ * -EOPNOTSUPP unless the module parameter test_ioctls is set (root only).
+ * Pages obtained are released before the ioctl returns.
+ */
+struct drm_pudge_test_gup {
+	/** @addr: in, page-aligned user address. */
+	__u64 addr;
+	/** @npages: in, 1 .. %PUDGE_TEST_GUP_MAX_PAGES. */
+	__u64 npages;
+	/** @op: in, PUDGE_TEST_*. */
+	__u32 op;
+	/** @flags: in, %PUDGE_TEST_GUP_WRITE or zero. */
+	__u32 flags;
+	/**
+	 * @result: out, what the call returned: pages obtained (0 ..
+	 * @npages) or a negative errno; for %PUDGE_TEST_QUERY_PINNED, 1 if
+	 * pinned, 0 if not, or a negative errno.
+	 */
+	__s64 result;
 };
 
 #if defined(__cplusplus)

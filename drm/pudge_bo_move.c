@@ -114,6 +114,12 @@ int pudge_bo_move(struct ttm_buffer_object *tbo, bool evict,
 		goto out;
 	}
 
+	/* VRAM resources fit any VRAM place, so TTM never moves within VRAM. */
+	if (old->mem_type == new_mem->mem_type) {
+		ret = -EINVAL;
+		goto out;
+	}
+
 	if (new_mem->mem_type == TTM_PL_SYSTEM) {
 		ret = pudge_ttm_bo_populate(tbo, ctx);
 		if (ret)

@@ -66,10 +66,13 @@ static bool pudge_huge_mapped(struct mm_struct *mm, unsigned long addr)
 	return pmd_leaf(READ_ONCE(*pmd_offset(pud, addr)));
 }
 
-/* Insert one entry; @at_fault: this is the entry of the faulting address. */
+/*
+ * Insert one entry.  @at_fault: this is the entry of the faulting address;
+ * @huge_in_way: (PTEs) the 2 MiB block holding @addr is mapped huge already.
+ */
 static vm_fault_t pudge_insert_one(struct vm_fault *vmf, unsigned long addr,
 				   unsigned long pfn, unsigned int order,
-				   bool at_fault, pgprot_t prot,
+				   bool at_fault, bool huge_in_way, pgprot_t prot,
 				   struct pudge_insert_counts *cnt)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -99,7 +102,7 @@ static vm_fault_t pudge_insert_one(struct vm_fault *vmf, unsigned long addr,
 			cnt->pmd++;
 		return ret;
 	default:
-		if (!at_fault && pudge_huge_mapped(vma->vm_mm, addr))
+		if (!at_fault && huge_in_way)
 			return VM_FAULT_NOPAGE;
 		ret = vmf_insert_pfn_prot(vma, addr, pfn, prot);
 		if (ret == VM_FAULT_NOPAGE)
@@ -113,6 +116,7 @@ static vm_fault_t pudge_insert_plan(struct vm_fault *vmf, const struct pudge_pla
 {
 	unsigned long fault = vmf->address;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
+	bool huge_in_way = false;
 	unsigned int s;
 
 	for (s = 0; s < plan->nr; s++) {
@@ -127,8 +131,11 @@ static vm_fault_t pudge_insert_plan(struct vm_fault *vmf, const struct pudge_pla
 			bool at_fault = fault >= addr && fault - addr < size;
 			vm_fault_t r;
 
+			/* Walk for a huge entry once per 2 MiB block, not per PTE. */
+			if (!seg->order && (!i || !(addr & ~PMD_MASK)))
+				huge_in_way = pudge_huge_mapped(vmf->vma->vm_mm, addr);
 			r = pudge_insert_one(vmf, addr, pfn, seg->order, at_fault,
-					     prot, cnt);
+					     huge_in_way, prot, cnt);
 			if (at_fault)
 				ret = r;
 		}

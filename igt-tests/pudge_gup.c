@@ -509,6 +509,44 @@ static void test_stress(void)
 	igt_assert_eq(pudge_bo_close(fd, s.m.h), 0);
 }
 
+/* TEST_GUP is off without test_ioctls, and checks every field when on. */
+static void test_ioctl_invalid(void)
+{
+	uint8_t *a = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	struct drm_pudge_test_gup g = { .addr = (uintptr_t)a, .npages = 1 };
+
+	igt_assert(a != MAP_FAILED);
+	igt_assert_eq(pudge_module_param_set("test_ioctls", 0), 0);
+	do_ioctl_err(fd, DRM_IOCTL_PUDGE_TEST_GUP, &g, EOPNOTSUPP);
+	igt_assert_eq(pudge_module_param_set("test_ioctls", 1), 0);
+	do_ioctl(fd, DRM_IOCTL_PUDGE_TEST_GUP, &g);
+	igt_assert_eq(g.result, 1);
+
+	g.npages = 0;
+	do_ioctl_err(fd, DRM_IOCTL_PUDGE_TEST_GUP, &g, EINVAL);
+	g.npages = PUDGE_TEST_GUP_MAX_PAGES + 1;
+	do_ioctl_err(fd, DRM_IOCTL_PUDGE_TEST_GUP, &g, EINVAL);
+	g.npages = 1;
+	g.addr += 8;
+	do_ioctl_err(fd, DRM_IOCTL_PUDGE_TEST_GUP, &g, EINVAL);
+	g.addr -= 8;
+	g.op = PUDGE_TEST_QUERY_PINNED + 1;
+	do_ioctl_err(fd, DRM_IOCTL_PUDGE_TEST_GUP, &g, EINVAL);
+	g.op = PUDGE_TEST_QUERY_PINNED;
+	g.npages = 2;
+	do_ioctl_err(fd, DRM_IOCTL_PUDGE_TEST_GUP, &g, EINVAL);
+	g.npages = 1;
+	g.op = PUDGE_TEST_GUP_FAST;
+	g.flags = 1u << 7;
+	do_ioctl_err(fd, DRM_IOCTL_PUDGE_TEST_GUP, &g, EINVAL);
+	g.flags = 0;
+	g.addr = ~0ull & ~(SZ_4K - 1);
+	g.npages = 2;
+	do_ioctl_err(fd, DRM_IOCTL_PUDGE_TEST_GUP, &g, EINVAL);
+	munmap(a, SZ_2M);
+}
+
 static size_t path_i, kind_i;
 
 igt_main
@@ -531,6 +569,10 @@ igt_main
 			igt_subtest_f("%s-%s", path_names[path_i], kinds[kind_i].name)
 				run_path(path_i, kind_i);
 		}
+
+	igt_describe("TEST_GUP: EOPNOTSUPP when off, EINVAL for each bad field");
+	igt_subtest("test-ioctl-invalid")
+		test_ioctl_invalid();
 
 	igt_describe("Every path works on anonymous memory (the tests' controls)");
 	igt_subtest("anon-controls")

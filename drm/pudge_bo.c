@@ -178,9 +178,7 @@ static int pudge_io_mem_reserve(struct ttm_device *bdev, struct ttm_resource *me
 static unsigned long pudge_io_mem_pfn(struct ttm_buffer_object *tbo,
 				      unsigned long page)
 {
-	const struct pudge_run *r = pudge_vram_find_run(tbo->resource, page);
-
-	return r ? (r->pa >> PAGE_SHIFT) + (page - r->page) : 0;
+	return pudge_vram_page_pa(tbo->resource, page) >> PAGE_SHIFT;
 }
 
 const struct ttm_device_funcs pudge_ttm_funcs = {

@@ -30,10 +30,7 @@ struct pudge_vram_iter {
 static void __iomem *pudge_vram_addr(struct pudge_device *pudge,
 				     struct ttm_resource *res, u64 page)
 {
-	const struct pudge_run *r = pudge_vram_find_run(res, page);
-
-	return pudge->vram_map + (r->pa - pudge->vram_base) +
-		((page - r->page) << PAGE_SHIFT);
+	return pudge->vram_map + (pudge_vram_page_pa(res, page) - pudge->vram_base);
 }
 
 static void pudge_vram_iter_map(struct ttm_kmap_iter *iter,

@@ -130,6 +130,7 @@ static int pudge_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENODEV;
 	}
 
+	pudge_map_orders_init();
 	ret = pcim_enable_device(pdev);
 	if (ret)
 		return ret;

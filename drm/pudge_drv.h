@@ -58,6 +58,7 @@ static inline struct pudge_device *bdev_to_pudge(struct ttm_device *bdev)
 	return container_of(bdev, struct pudge_device, bdev);
 }
 
+void pudge_map_orders_init(void);
 u64 pudge_map_orders(bool capped);
 
 int pudge_get_param_ioctl(struct drm_device *drm, void *data,

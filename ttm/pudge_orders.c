@@ -23,7 +23,13 @@ module_param(max_map_order, uint, 0644);
 MODULE_PARM_DESC(max_map_order,
 		 "Largest page-table entry order for VRAM mappings: 0 (4 KiB), 9 (2 MiB) or 18 (1 GiB, default); for A/B measurement");
 
-static u64 pudge_kernel_map_orders(void)
+/* Boot-time facts (Kconfig, THP, CPU): computed once, read on every fault. */
+static u64 kernel_orders;
+
+/**
+ * pudge_map_orders_init() - find the entry orders this kernel and CPU allow
+ */
+void pudge_map_orders_init(void)
 {
 	u64 orders = PUDGE_MAP_ORDER_PTE;
 
@@ -36,7 +42,7 @@ static u64 pudge_kernel_map_orders(void)
 	if (has_transparent_hugepage() && boot_cpu_has(X86_FEATURE_GBPAGES))
 		orders |= PUDGE_MAP_ORDER_PUD;
 #endif
-	return orders;
+	WRITE_ONCE(kernel_orders, orders);
 }
 
 /**
@@ -48,7 +54,7 @@ static u64 pudge_kernel_map_orders(void)
  */
 u64 pudge_map_orders(bool capped)
 {
-	u64 orders = pudge_kernel_map_orders();
+	u64 orders = READ_ONCE(kernel_orders);
 	unsigned int cap = READ_ONCE(max_map_order);
 
 	if (capped && cap < 63)

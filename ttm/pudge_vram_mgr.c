@@ -249,3 +249,17 @@ u64 pudge_vram_free_bytes(struct pudge_vram_mgr *mgr)
 	mutex_unlock(&mgr->lock);
 	return avail;
 }
+
+/**
+ * pudge_vram_page_pa() - physical (bus) address of page @page of a BO
+ * @res: a VRAM resource of pudge_vram_mgr
+ * @page: page offset in the buffer object, inside the resource
+ *
+ * Return: the address.
+ */
+u64 pudge_vram_page_pa(struct ttm_resource *res, u64 page)
+{
+	const struct pudge_run *r = pudge_vram_find_run(res, page);
+
+	return r->pa + ((page - r->page) << PAGE_SHIFT);
+}

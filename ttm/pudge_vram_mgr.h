@@ -47,5 +47,6 @@ int pudge_vram_mgr_init(struct pudge_vram_mgr *mgr, struct ttm_device *bdev,
 			u64 base, u64 size);
 void pudge_vram_mgr_fini(struct pudge_vram_mgr *mgr, struct ttm_device *bdev);
 const struct pudge_run *pudge_vram_find_run(struct ttm_resource *res, u64 page);
+u64 pudge_vram_page_pa(struct ttm_resource *res, u64 page);
 
 #endif /* _PUDGE_VRAM_MGR_H_ */

@@ -102,6 +102,41 @@ void pudge_probe(struct vm_area_struct *vma)
 }
 C
 
+probe PUDGE_HAVE_DEVICE_PRIVATE_FOLIOS \
+	'device-private memory with folio callbacks: dev_pagemap_ops.page_free became folio_free and zone_device_folio_init() takes the pgmap and an order (THP device-private series, v6.19-v7.0); needs CONFIG_DEVICE_PRIVATE and CONFIG_HMM_MIRROR' <<'C'
+#include <linux/hmm.h>
+#include <linux/memremap.h>
+#include <linux/migrate.h>
+#if !IS_ENABLED(CONFIG_DEVICE_PRIVATE) || !IS_ENABLED(CONFIG_HMM_MIRROR)
+#error "no device-private memory or HMM in this kernel"
+#endif
+static void pudge_probe_free(struct folio *folio) { }
+const struct dev_pagemap_ops pudge_probe_ops = { .folio_free = pudge_probe_free };
+void pudge_probe(struct folio *folio, struct dev_pagemap *pgmap)
+{
+	zone_device_folio_init(folio, pgmap, 0);
+}
+C
+
+probe PUDGE_HAVE_MIGRATE_VMA_SELECT_COMPOUND \
+	'MIGRATE_VMA_SELECT_COMPOUND: migrate_vma moves a THP as one unit ("mm/migrate_device: THP migration of device-private memory", v6.19-v7.0)' <<'C'
+#include <linux/migrate.h>
+unsigned long pudge_probe = MIGRATE_VMA_SELECT_COMPOUND;
+C
+
+probe PUDGE_HAVE_DEV_PAGEMAP_FOLIO_SPLIT \
+	'dev_pagemap_ops.folio_split: drivers follow the split of a device-private THP (same series)' <<'C'
+#include <linux/memremap.h>
+static void pudge_probe_split(struct folio *head, struct folio *tail) { }
+const struct dev_pagemap_ops pudge_probe = { .folio_split = pudge_probe_split };
+C
+
+probe PUDGE_HAVE_MEMREMAP_DEVICE_PRIVATE_PAGEMAP \
+	'memremap_device_private_pagemap(): device-private pages outside the physical address space ("Remove device private pages from physical address space", not merged as of v7.3-rc7)' <<'C'
+#include <linux/memremap.h>
+const void *pudge_probe = memremap_device_private_pagemap;
+C
+
 {
 	for p in "${probes[@]}"; do
 		echo "obj-m += $p.o"

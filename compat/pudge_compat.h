@@ -113,4 +113,31 @@ static inline vm_fault_t pudge_vmf_insert_pfn_pud(struct vm_fault *vmf,
 #endif
 }
 
+/*
+ * Device-private VRAM (SVM).  pudge uses the folio interface of
+ * device-private memory only: kernels with the older page_free /
+ * zone_device_page_init(page) interface build without SVM rather than
+ * carry a second path that nothing here could test.  2 MiB units need both
+ * compound selection in migrate_vma and the folio_split callback, which
+ * keeps each 4 KiB page's VRAM address when the kernel splits a
+ * device-private THP.
+ */
+#ifdef PUDGE_HAVE_DEVICE_PRIVATE_FOLIOS
+#define PUDGE_SVM 1
+#include <linux/migrate.h>
+#if defined(PUDGE_HAVE_MIGRATE_VMA_SELECT_COMPOUND) && \
+	defined(PUDGE_HAVE_DEV_PAGEMAP_FOLIO_SPLIT)
+#define PUDGE_SVM_THP 1
+#define PUDGE_SELECT_COMPOUND MIGRATE_VMA_SELECT_COMPOUND
+#define PUDGE_MIGRATE_PFN_COMPOUND MIGRATE_PFN_COMPOUND
+#else
+#define PUDGE_SVM_THP 0
+#define PUDGE_SELECT_COMPOUND 0
+#define PUDGE_MIGRATE_PFN_COMPOUND 0
+#endif
+#else
+#define PUDGE_SVM 0
+#define PUDGE_SVM_THP 0
+#endif
+
 #endif /* _PUDGE_COMPAT_H_ */

@@ -192,6 +192,62 @@ const struct ttm_device_funcs pudge_ttm_funcs = {
 	.access_memory = pudge_bo_access_memory,
 };
 
+/*
+ * Create a BO of @size bytes with placements @flags (PUDGE_GEM_PLACE_*),
+ * pinned if VRAM-only, holding one reference and no handle.
+ */
+static int pudge_bo_create(struct pudge_device *pudge, u64 size, u32 flags,
+			   struct pudge_bo **out)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct pudge_bo *bo;
+	int ret;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return -ENOMEM;
+	drm_gem_private_object_init(&pudge->drm, &bo->tbo.base, size);
+	bo->tbo.base.funcs = &pudge_gem_funcs;
+	bo->flags = flags;
+	pudge_bo_set_placement(bo, flags);
+
+	/* On failure TTM frees the BO through pudge_bo_destroy(). */
+	ret = ttm_bo_init_reserved(&pudge->bdev, &bo->tbo, ttm_bo_type_device,
+				   &bo->placement, 0, &ctx, NULL, NULL,
+				   pudge_bo_destroy);
+	if (ret)
+		return pudge_vram_errno(ret, flags);
+	if (flags == PUDGE_GEM_PLACE_VRAM)
+		ttm_bo_pin(&bo->tbo);
+	ttm_bo_unreserve(&bo->tbo);
+	*out = bo;
+	return 0;
+}
+
+/**
+ * pudge_bo_make_room() - evict buffer objects until @size bytes of VRAM
+ * are free, or nothing more can go
+ * @pudge: the device
+ * @size: bytes wanted (capped at the VRAM size)
+ *
+ * For SVM, whose VRAM pages come from the same pool without TTM: TTM
+ * evicts BOs, least recently used first, to place a temporary BO of the
+ * missing size, which is dropped at once.  Best effort: another
+ * allocation may take the room first.
+ */
+void pudge_bo_make_room(struct pudge_device *pudge, u64 size)
+{
+	u64 free_bytes = pudge_vram_free_bytes(&pudge->vram);
+	struct pudge_bo *bo;
+
+	size = min_t(u64, size, pudge->vram_size);
+	if (free_bytes >= size)
+		return;
+	if (!pudge_bo_create(pudge, ALIGN(size - free_bytes, PAGE_SIZE),
+			     PUDGE_GEM_PLACE_VRAM, &bo))
+		drm_gem_object_put(&bo->tbo.base);
+}
+
 /**
  * pudge_gem_create_ioctl() - DRM_IOCTL_PUDGE_GEM_CREATE
  * @drm: the pudge DRM device
@@ -204,7 +260,6 @@ const struct ttm_device_funcs pudge_ttm_funcs = {
 int pudge_gem_create_ioctl(struct drm_device *drm, void *data,
 			   struct drm_file *file)
 {
-	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct pudge_device *pudge = to_pudge(drm);
 	struct drm_pudge_gem_create *args = data;
 	struct pudge_bo *bo;
@@ -218,23 +273,12 @@ int pudge_gem_create_ioctl(struct drm_device *drm, void *data,
 	if (args->flags & PUDGE_GEM_PLACE_SYSTEM && size >> PAGE_SHIFT > totalram_pages())
 		return -ENOMEM;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
-	if (!bo)
-		return -ENOMEM;
-	drm_gem_private_object_init(drm, &bo->tbo.base, size);
-	bo->tbo.base.funcs = &pudge_gem_funcs;
-	bo->flags = args->flags;
-	pudge_bo_set_placement(bo, args->flags);
-
-	/* On failure TTM frees the BO through pudge_bo_destroy(). */
-	ret = ttm_bo_init_reserved(&pudge->bdev, &bo->tbo, ttm_bo_type_device,
-				   &bo->placement, 0, &ctx, NULL, NULL,
-				   pudge_bo_destroy);
+	/* Process memory in VRAM yields to a BO that must be there. */
+	do {
+		ret = pudge_bo_create(pudge, size, args->flags, &bo);
+	} while (ret == -ENOSPC && pudge_svm_reclaim(pudge));
 	if (ret)
-		return pudge_vram_errno(ret, args->flags);
-	if (args->flags == PUDGE_GEM_PLACE_VRAM)
-		ttm_bo_pin(&bo->tbo);
-	ttm_bo_unreserve(&bo->tbo);
+		return ret;
 
 	ret = drm_gem_handle_create(file, &bo->tbo.base, &handle);
 	drm_gem_object_put(&bo->tbo.base);
@@ -300,6 +344,7 @@ int pudge_gem_migrate_ioctl(struct drm_device *drm, void *data,
 	if (ret)
 		goto out;
 
+again:
 	ret = ttm_bo_reserve(&bo->tbo, true, false, NULL);
 	if (ret)
 		goto out;
@@ -310,6 +355,9 @@ int pudge_gem_migrate_ioctl(struct drm_device *drm, void *data,
 		pudge_bo_set_placement(bo, before);
 	ttm_bo_unreserve(&bo->tbo);
 	ret = pudge_vram_errno(ret, args->placement);
+	/* Process memory in VRAM yields to the BO; then try again. */
+	if (ret == -ENOSPC && pudge_svm_reclaim(to_pudge(drm)))
+		goto again;
 out:
 	drm_gem_object_put(obj);
 	return ret;

@@ -33,6 +33,8 @@ static const struct drm_ioctl_desc pudge_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(PUDGE_GEM_MIGRATE, pudge_gem_migrate_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(PUDGE_STATS, pudge_stats_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PUDGE_SVM_MIGRATE, pudge_svm_migrate_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PUDGE_SVM_ACCESS, pudge_svm_access_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(PUDGE_TEST_GUP, pudge_test_gup_ioctl, DRM_RENDER_ALLOW),
 };
 
@@ -119,6 +121,11 @@ static int pudge_ttm_init(struct pudge_device *pudge)
 	return drmm_add_action_or_reset(drm, pudge_ttm_fini, NULL);
 }
 
+static void pudge_svm_remove(void *data)
+{
+	pudge_svm_fini(data);
+}
+
 static int pudge_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct pudge_device *pudge;
@@ -167,15 +174,26 @@ static int pudge_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = pudge_ttm_init(pudge);
 	if (ret)
 		return ret;
+	/*
+	 * Device-private pages live as long as the PCI binding: the devm
+	 * action runs after pudge_pci_remove() has unplugged the device and
+	 * before the BAR is released, and moves every page back first.
+	 */
+	ret = pudge_svm_init(pudge);
+	if (ret)
+		return ret;
+	ret = devm_add_action_or_reset(&pdev->dev, pudge_svm_remove, pudge);
+	if (ret)
+		return ret;
 
 	ret = drm_dev_register(&pudge->drm, 0);
 	if (ret)
 		return ret;
 	pudge_stats_debugfs_init(pudge);
 
-	drm_info(&pudge->drm, "VRAM: %pa + %llu MiB, map orders %#llx\n",
+	drm_info(&pudge->drm, "VRAM: %pa + %llu MiB, map orders %#llx, SVM features %#llx\n",
 		 &pudge->vram_base, (u64)pudge->vram_size >> 20,
-		 pudge_map_orders(false));
+		 pudge_map_orders(false), pudge_svm_features(pudge));
 	return 0;
 }
 

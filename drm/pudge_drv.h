@@ -7,6 +7,7 @@
 #include <drm/drm_device.h>
 #include <drm/ttm/ttm_device.h>
 
+#include "pudge_svm.h"
 #include "pudge_vram_mgr.h"
 
 #define PUDGE_VRAM_BAR 2
@@ -36,6 +37,8 @@ struct pudge_counters {
  * @bdev: the TTM device
  * @vram: the VRAM resource manager (TTM_PL_VRAM)
  * @stats: device-wide counters
+ * @svm: device-private memory, NULL when unavailable
+ * @svm_stats: SVM counters
  */
 struct pudge_device {
 	struct drm_device drm;
@@ -46,6 +49,8 @@ struct pudge_device {
 	struct ttm_device bdev;
 	struct pudge_vram_mgr vram;
 	struct pudge_counters stats;
+	struct pudge_svm *svm;
+	struct pudge_svm_counters svm_stats;
 };
 
 static inline struct pudge_device *to_pudge(struct drm_device *drm)

@@ -35,6 +35,8 @@ int pudge_get_param_ioctl(struct drm_device *drm, void *data,
 		args->value = pdev->vram_size;
 		break;
 	case PUDGE_PARAM_VRAM_FREE:
+		/* VRAM of freed device-private pages is returned by a worker. */
+		pudge_svm_sync(pdev);
 		args->value = pudge_vram_free_bytes(&pdev->vram);
 		break;
 	case PUDGE_PARAM_MAP_ORDERS:
@@ -44,8 +46,13 @@ int pudge_get_param_ioctl(struct drm_device *drm, void *data,
 		args->value = pudge_map_orders(false);
 		break;
 	case PUDGE_PARAM_FEATURES:
-		/* Device-private VRAM is not implemented yet. */
-		args->value = 0;
+		args->value = pudge_svm_features(pdev);
+		break;
+	case PUDGE_PARAM_SVM_CAPACITY:
+		args->value = pudge_svm_capacity(pdev);
+		break;
+	case PUDGE_PARAM_SVM_RESIDENT:
+		args->value = pudge_svm_resident(pdev);
 		break;
 	}
 	return 0;

@@ -26,6 +26,20 @@ static void pudge_stats_read(const struct pudge_counters *c,
 	out->evictions = atomic64_read(&c->evictions);
 }
 
+static const struct pudge_svm_counters pudge_svm_none;
+
+static void pudge_svm_stats_read(const struct pudge_svm_counters *c,
+				 struct drm_pudge_stats *out)
+{
+	out->svm_to_vram = atomic64_read(&c->to_vram);
+	out->svm_to_ram = atomic64_read(&c->to_ram);
+	out->svm_bytes_copied = atomic64_read(&c->bytes_copied);
+	out->svm_cpu_faults = atomic64_read(&c->cpu_faults);
+	out->svm_thp_moves = atomic64_read(&c->thp_moves);
+	out->svm_page_moves = atomic64_read(&c->page_moves);
+	out->svm_evicted = atomic64_read(&c->evicted);
+}
+
 /**
  * pudge_stats_ioctl() - DRM_IOCTL_PUDGE_STATS
  * @drm: the pudge DRM device
@@ -45,11 +59,14 @@ int pudge_stats_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		return ret;
 	if (!(args->flags & PUDGE_STATS_BO)) {
 		pudge_stats_read(&to_pudge(drm)->stats, args);
+		pudge_svm_stats_read(&to_pudge(drm)->svm_stats, args);
 		return 0;
 	}
 	obj = drm_gem_object_lookup(file, args->handle);
 	if (!obj)
 		return -ENOENT;
+	/* SVM is not per BO: its counters read as zero. */
+	pudge_svm_stats_read(&pudge_svm_none, args);
 	pudge_stats_read(&to_pudge_bo(drm_gem_ttm_of_gem(obj))->stats, args);
 	drm_gem_object_put(obj);
 	return 0;
@@ -62,12 +79,22 @@ static int pudge_stats_show(struct seq_file *m, void *unused)
 	struct drm_pudge_stats s;
 
 	pudge_stats_read(&pudge->stats, &s);
+	pudge_svm_stats_read(&pudge->svm_stats, &s);
+	pudge_svm_sync(pudge);
 	seq_printf(m, "faults %llu\nfallbacks %llu\npud_inserted %llu\n"
 		   "pmd_inserted %llu\npte_inserted %llu\nmoves %llu\nevictions %llu\n"
 		   "vram_free %llu\n",
 		   s.faults, s.fallbacks, s.pud_inserted, s.pmd_inserted,
 		   s.pte_inserted, s.moves, s.evictions,
 		   pudge_vram_free_bytes(&pudge->vram));
+	seq_printf(m, "svm_features %#llx\nsvm_capacity %llu\nsvm_resident %llu\n"
+		   "svm_to_vram %llu\nsvm_to_ram %llu\nsvm_bytes_copied %llu\n"
+		   "svm_cpu_faults %llu\nsvm_thp_moves %llu\nsvm_page_moves %llu\n"
+		   "svm_evicted %llu\n",
+		   pudge_svm_features(pudge), pudge_svm_capacity(pudge),
+		   pudge_svm_resident(pudge), s.svm_to_vram, s.svm_to_ram,
+		   s.svm_bytes_copied, s.svm_cpu_faults, s.svm_thp_moves,
+		   s.svm_page_moves, s.svm_evicted);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * pudge tracepoints: one event per fault handled, one per run of entries
- * inserted (events/pudge/ in tracefs).
+ * inserted, one per SVM migration step (events/pudge/ in tracefs).
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM pudge
@@ -53,6 +53,30 @@ TRACE_EVENT(pudge_insert,
 	),
 	TP_printk("va=%#lx pa=%#llx order=%u count=%llu",
 		  __entry->va, __entry->pa, __entry->order, __entry->count)
+);
+
+TRACE_EVENT(pudge_svm_migrate,
+	TP_PROTO(unsigned long start, unsigned long npages, unsigned long moved,
+		 unsigned long thp, unsigned int kind),
+	TP_ARGS(start, npages, moved, thp, kind),
+	TP_STRUCT__entry(
+		__field(unsigned long, start)
+		__field(unsigned long, npages)
+		__field(unsigned long, moved)
+		__field(unsigned long, thp)
+		__field(unsigned int, kind)
+	),
+	TP_fast_assign(
+		__entry->start = start;
+		__entry->npages = npages;
+		__entry->moved = moved;
+		__entry->thp = thp;
+		__entry->kind = kind;
+	),
+	TP_printk("%s start=%#lx npages=%lu moved=%lu thp=%lu",
+		  __print_symbolic(__entry->kind, { 0, "to_vram" }, { 1, "to_ram" },
+				   { 2, "cpu_fault" }, { 3, "evict" }),
+		  __entry->start, __entry->npages, __entry->moved, __entry->thp)
 );
 
 #endif /* _PUDGE_TRACE_H_ */

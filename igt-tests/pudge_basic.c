@@ -94,13 +94,24 @@ static void test_map_orders(void)
 static void test_features(void)
 {
 	uint64_t f = get_param(fd, PUDGE_PARAM_FEATURES);
+	uint64_t cap = get_param(fd, PUDGE_PARAM_SVM_CAPACITY);
 
-	igt_assert_eq_u64(f & ~PUDGE_FEATURE_SVM, 0);
+	igt_assert_eq_u64(f & ~(PUDGE_FEATURE_SVM | PUDGE_FEATURE_SVM_THP), 0);
+	/* THP units are a property of SVM; capacity says whether SVM is on. */
+	if (f & PUDGE_FEATURE_SVM_THP)
+		igt_assert(f & PUDGE_FEATURE_SVM);
+	if (f & PUDGE_FEATURE_SVM) {
+		igt_assert(cap > 0);
+		igt_assert_lte_u64(cap, get_param(fd, PUDGE_PARAM_VRAM_SIZE));
+	} else {
+		igt_assert_eq_u64(cap, 0);
+		igt_assert_eq_u64(get_param(fd, PUDGE_PARAM_SVM_RESIDENT), 0);
+	}
 }
 
 static void test_invalid_param(void)
 {
-	static const uint32_t bad[] = { PUDGE_PARAM_FEATURES + 1, 64, 0x80000000u, ~0u };
+	static const uint32_t bad[] = { PUDGE_PARAM_SVM_RESIDENT + 1, 64, 0x80000000u, ~0u };
 	uint64_t v;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

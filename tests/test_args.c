@@ -13,13 +13,13 @@ static void get_param_known_params_accepted(void **state)
 	struct drm_pudge_get_param p = { 0 };
 
 	(void)state;
-	for (p.param = PUDGE_PARAM_API_VERSION; p.param <= PUDGE_PARAM_FEATURES; p.param++)
+	for (p.param = PUDGE_PARAM_API_VERSION; p.param <= PUDGE_PARAM_SVM_RESIDENT; p.param++)
 		assert_int_equal(pudge_check_get_param(&p), 0);
 }
 
 static void get_param_unknown_param_rejected(void **state)
 {
-	static const uint32_t bad[] = { PUDGE_PARAM_FEATURES + 1, 0x100, UINT32_MAX };
+	static const uint32_t bad[] = { PUDGE_PARAM_SVM_RESIDENT + 1, 0x100, UINT32_MAX };
 	struct drm_pudge_get_param p = { 0 };
 
 	(void)state;
@@ -170,6 +170,68 @@ static void test_gup_checks(void **state)
 	assert_int_equal(pudge_check_test_gup(&a, PG), -EINVAL);
 }
 
+#define TOP (1ull << 47)
+
+static void svm_migrate_checks(void **state)
+{
+	static const struct {
+		struct drm_pudge_svm_migrate in;
+		int ret;
+	} cases[] = {
+		{ { .addr = PG, .size = PG, .placement = PUDGE_GEM_PLACE_VRAM }, 0 },
+		{ { .addr = PG, .size = PG, .placement = PUDGE_GEM_PLACE_SYSTEM }, 0 },
+		{ { .addr = TOP - PG, .size = PG, .placement = PUDGE_GEM_PLACE_VRAM }, 0 },
+		/* placement: exactly one of VRAM or system */
+		{ { .addr = PG, .size = PG, .placement = 0 }, -EINVAL },
+		{ { .addr = PG, .size = PG, .placement = PUDGE_GEM_PLACE_MASK }, -EINVAL },
+		{ { .addr = PG, .size = PG, .placement = 1u << 2 }, -EINVAL },
+		/* flags must be zero */
+		{ { .addr = PG, .size = PG, .placement = PUDGE_GEM_PLACE_VRAM, .flags = 1 },
+		  -EINVAL },
+		{ { .addr = PG, .size = PG, .placement = PUDGE_GEM_PLACE_VRAM,
+		    .flags = 1u << 31 }, -EINVAL },
+		/* unaligned, empty, wrapping, beyond the address space */
+		{ { .addr = PG + 1, .size = PG, .placement = PUDGE_GEM_PLACE_VRAM }, -EINVAL },
+		{ { .addr = PG, .size = PG - 1, .placement = PUDGE_GEM_PLACE_VRAM }, -EINVAL },
+		{ { .addr = PG, .size = 0, .placement = PUDGE_GEM_PLACE_VRAM }, -EINVAL },
+		{ { .addr = U64_MAX - PG + 1, .size = 2 * PG,
+		    .placement = PUDGE_GEM_PLACE_VRAM }, -EINVAL },
+		{ { .addr = TOP - PG, .size = 2 * PG, .placement = PUDGE_GEM_PLACE_VRAM },
+		  -EINVAL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		assert_int_equal(pudge_check_svm_migrate(&cases[i].in, PG, TOP), cases[i].ret);
+}
+
+static void svm_access_checks(void **state)
+{
+	struct drm_pudge_svm_access a = { .addr = PG, .size = PG, .data_ptr = 8 };
+
+	(void)state;
+	assert_int_equal(pudge_check_svm_access(&a, PG, TOP), 0);
+	a.op = PUDGE_SVM_ACCESS_WRITE;
+	assert_int_equal(pudge_check_svm_access(&a, PG, TOP), 0);
+	a.op = PUDGE_SVM_ACCESS_WRITE + 1;
+	assert_int_equal(pudge_check_svm_access(&a, PG, TOP), -EINVAL);
+	a.op = PUDGE_SVM_ACCESS_READ;
+	a.flags = 1;
+	assert_int_equal(pudge_check_svm_access(&a, PG, TOP), -EINVAL);
+	a.flags = 0;
+	a.size = PUDGE_SVM_ACCESS_MAX;
+	assert_int_equal(pudge_check_svm_access(&a, PG, TOP), 0);
+	a.size = PUDGE_SVM_ACCESS_MAX + PG;
+	assert_int_equal(pudge_check_svm_access(&a, PG, TOP), -EINVAL);
+	a.size = 0;
+	assert_int_equal(pudge_check_svm_access(&a, PG, TOP), -EINVAL);
+	a.size = PG;
+	a.addr = PG + 64;
+	assert_int_equal(pudge_check_svm_access(&a, PG, TOP), -EINVAL);
+	a.addr = TOP;
+	assert_int_equal(pudge_check_svm_access(&a, PG, TOP), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +244,8 @@ int main(void)
 		cmocka_unit_test(migrate_checks),
 		cmocka_unit_test(stats_checks),
 		cmocka_unit_test(test_gup_checks),
+		cmocka_unit_test(svm_migrate_checks),
+		cmocka_unit_test(svm_access_checks),
 	};
 
 	return cmocka_run_group_tests_name("pudge_args", tests, NULL, NULL);

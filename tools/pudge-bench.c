@@ -10,6 +10,10 @@
  *   pudge-bench shared [--procs N] [--procs-4k N]
  *	N processes each map the same 1 GiB BO and touch all of it: total
  *	page-table memory per mode.
+ *   pudge-bench svm [--size MiB] [--reps N]
+ *	SVM_MIGRATE throughput both ways for 4 KiB pages and 2 MiB THPs,
+ *	beside memcpy of the same size in the same process, and the latency
+ *	of a CPU fault that brings memory back from VRAM.
  *
  * Every count comes from the kernel: DRM_IOCTL_PUDGE_STATS, getrusage()
  * and /proc/self/status.  The order cap is the max_map_order module
@@ -18,6 +22,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +268,129 @@ static int bench_shared(int procs, int procs_4k)
 	return 0;
 }
 
+/* Anonymous memory, 2 MiB-aligned, populated, backed by THPs or not. */
+static uint8_t *svm_anon(uint64_t size, bool thp)
+{
+	uint8_t *raw = mmap(NULL, size + 2 * MiB, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *p;
+
+	if (raw == MAP_FAILED)
+		die("mmap", errno);
+	p = (uint8_t *)(((uintptr_t)raw + 2 * MiB - 1) & ~(2 * MiB - 1));
+	if (madvise(p, size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		die("madvise", errno);
+	memset(p, 0x5a, size);
+	return p;
+}
+
+static double svm_move(uint8_t *p, uint64_t size, uint32_t place, bool want_thp)
+{
+	struct drm_pudge_svm_migrate m;
+	double t = now();
+	int ret = pudge_svm_migrate(fd, p, size, place, &m);
+
+	t = now() - t;
+	if (ret)
+		die("SVM_MIGRATE", -ret);
+	if (m.moved != size >> 12 || (want_thp && m.moved_thp != m.moved) ||
+	    (!want_thp && m.moved_thp)) {
+		fprintf(stderr, "pudge-bench: moved %llu of %llu pages, %llu as THP\n",
+			(unsigned long long)m.moved, (unsigned long long)size >> 12,
+			(unsigned long long)m.moved_thp);
+		exit(1);
+	}
+	return t;
+}
+
+/* Seconds per CPU fault that brings a 4 KiB page or a 2 MiB THP back. */
+static double svm_fault_back(uint8_t *p, uint64_t size, uint64_t step)
+{
+	volatile uint8_t *v = p;
+	struct drm_pudge_stats s0, s1;
+	double t;
+	uint8_t sum = 0;
+
+	pudge_stats(fd, 0, &s0);
+	t = now();
+	for (uint64_t o = 0; o < size; o += step)
+		sum += v[o];
+	t = now() - t;
+	pudge_stats(fd, 0, &s1);
+	if (sum != (uint8_t)(0x5a * (size / step)) ||
+	    s1.svm_cpu_faults - s0.svm_cpu_faults != size / step) {
+		fprintf(stderr, "pudge-bench: %llu faults for %llu steps\n",
+			(unsigned long long)(s1.svm_cpu_faults - s0.svm_cpu_faults),
+			(unsigned long long)(size / step));
+		exit(1);
+	}
+	return t / (size / step);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static int bench_svm(uint64_t size, int reps)
+{
+	double cp[16], to[2][16], back[2][16], fault[2][16];
+	struct drm_pudge_stats s0, s1;
+	uint64_t features = 0;
+	uint8_t *src, *dst;
+
+	if (pudge_get_param(fd, PUDGE_PARAM_FEATURES, &features) ||
+	    !(features & PUDGE_FEATURE_SVM_THP)) {
+		printf("SVM with 2 MiB units unavailable on this kernel (features %#llx)\n",
+		       (unsigned long long)features);
+		return 0;
+	}
+	src = svm_anon(size, true);
+	dst = svm_anon(size, true);
+	pudge_stats(fd, 0, &s0);
+	for (int r = 0; r < reps; r++) {
+		double t = now();
+
+		memcpy(dst, src, size);
+		cp[r] = now() - t;
+		for (int thp = 0; thp < 2; thp++) {
+			uint8_t *p = svm_anon(size, thp);
+
+			to[thp][r] = svm_move(p, size, PUDGE_GEM_PLACE_VRAM, thp);
+			back[thp][r] = svm_move(p, size, PUDGE_GEM_PLACE_SYSTEM, thp);
+			svm_move(p, size, PUDGE_GEM_PLACE_VRAM, thp);
+			fault[thp][r] = svm_fault_back(p, size, thp ? 2 * MiB : 4096);
+			munmap(p, size);
+		}
+	}
+	pudge_stats(fd, 0, &s1);
+	munmap(src, size);
+	munmap(dst, size);
+
+	double mb = size / (double)MiB, c = median(cp, reps);
+	double t4 = median(to[0], reps), t2 = median(to[1], reps);
+	double b4 = median(back[0], reps), b2 = median(back[1], reps);
+
+	printf("\nSVM_MIGRATE of %llu MiB of populated anonymous memory, median of %d\n",
+	       (unsigned long long)size >> 20, reps);
+	printf("(kernel counters over the run: %llu THP moves, %llu 4 KiB page moves, %llu CPU faults)\n\n",
+	       (unsigned long long)(s1.svm_thp_moves - s0.svm_thp_moves),
+	       (unsigned long long)(s1.svm_page_moves - s0.svm_page_moves),
+	       (unsigned long long)(s1.svm_cpu_faults - s0.svm_cpu_faults));
+	printf("%-22s %10s %12s %12s\n", "path", "MiB/s", "vs 4 KiB", "vs memcpy");
+	printf("%-22s %10.0f %12s %11.2fx\n", "memcpy", mb / c, "", 1.0);
+	printf("%-22s %10.0f %11.2fx %11.2fx\n", "to VRAM, 4 KiB pages", mb / t4, 1.0, c / t4);
+	printf("%-22s %10.0f %11.2fx %11.2fx\n", "to VRAM, 2 MiB THPs", mb / t2, t4 / t2, c / t2);
+	printf("%-22s %10.0f %11.2fx %11.2fx\n", "to RAM, 4 KiB pages", mb / b4, 1.0, c / b4);
+	printf("%-22s %10.0f %11.2fx %11.2fx\n", "to RAM, 2 MiB THPs", mb / b2, b4 / b2, c / b2);
+	printf("\nCPU fault back from VRAM: %.1f us per 4 KiB page, %.1f us per 2 MiB THP "
+	       "(%.1f us per 4 KiB of it)\n",
+	       median(fault[0], reps) * 1e6, median(fault[1], reps) * 1e6,
+	       median(fault[1], reps) * 1e6 / 512);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -270,10 +398,11 @@ int main(int argc, char **argv)
 		{ "reps", required_argument, NULL, 'r' },
 		{ "procs", required_argument, NULL, 'p' },
 		{ "procs-4k", required_argument, NULL, '4' },
+		{ "size", required_argument, NULL, 's' },
 		{ }
 	};
 	const char *csv = NULL;
-	int reps = 3, procs = 1000, procs_4k = 100, c, ret;
+	int reps = 3, procs = 1000, procs_4k = 100, size_mib = 256, c, ret;
 	long long saved;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -282,12 +411,14 @@ int main(int argc, char **argv)
 		case 'r': reps = atoi(optarg); break;
 		case 'p': procs = atoi(optarg); break;
 		case '4': procs_4k = atoi(optarg); break;
+		case 's': size_mib = atoi(optarg); break;
 		default: return 2;
 		}
 	}
-	if (optind >= argc || reps < 1 || reps > 16 || procs < 1 || procs_4k < 1) {
-		fprintf(stderr, "usage: pudge-bench mmap|shared [--csv F] [--reps N] "
-			"[--procs N] [--procs-4k N]\n");
+	if (optind >= argc || reps < 1 || reps > 16 || procs < 1 || procs_4k < 1 ||
+	    size_mib < 2 || size_mib % 2) {
+		fprintf(stderr, "usage: pudge-bench mmap|shared|svm [--csv F] [--reps N] "
+			"[--procs N] [--procs-4k N] [--size MiB]\n");
 		return 2;
 	}
 	fd = pudge_open(PUDGE_NODE_RENDER);
@@ -300,6 +431,8 @@ int main(int argc, char **argv)
 		ret = bench_mmap(csv, reps);
 	else if (!strcmp(argv[optind], "shared"))
 		ret = bench_shared(procs, procs_4k);
+	else if (!strcmp(argv[optind], "svm"))
+		ret = bench_svm((uint64_t)size_mib * MiB, reps);
 	else
 		ret = 2;
 	pudge_module_param_set("max_map_order", saved);

@@ -13,6 +13,8 @@ static const char *const names[] = {
 	[PUDGE_PARAM_MAP_ORDERS] = "map orders",
 	[PUDGE_PARAM_KERNEL_MAP_ORDERS] = "kernel map orders",
 	[PUDGE_PARAM_FEATURES] = "features",
+	[PUDGE_PARAM_SVM_CAPACITY] = "svm capacity",
+	[PUDGE_PARAM_SVM_RESIDENT] = "svm resident",
 };
 
 static void print_orders(uint64_t v)
@@ -41,13 +43,15 @@ int main(void)
 		printf("  %-18s ", names[p]);
 		if (ret)
 			printf("error %s\n", strerror(-ret));
-		else if (p == PUDGE_PARAM_VRAM_SIZE || p == PUDGE_PARAM_VRAM_FREE)
+		else if (p == PUDGE_PARAM_VRAM_SIZE || p == PUDGE_PARAM_VRAM_FREE ||
+			 p == PUDGE_PARAM_SVM_CAPACITY || p == PUDGE_PARAM_SVM_RESIDENT)
 			printf("%llu MiB\n", (unsigned long long)v >> 20);
 		else if (p == PUDGE_PARAM_MAP_ORDERS || p == PUDGE_PARAM_KERNEL_MAP_ORDERS)
 			print_orders(v), putchar('\n');
 		else if (p == PUDGE_PARAM_FEATURES)
-			printf("%#llx%s\n", (unsigned long long)v,
-			       v & PUDGE_FEATURE_SVM ? " (svm)" : " (no svm)");
+			printf("%#llx%s%s\n", (unsigned long long)v,
+			       v & PUDGE_FEATURE_SVM ? " (svm" : " (no svm",
+			       v & PUDGE_FEATURE_SVM_THP ? ", 2 MiB units)" : ")");
 		else
 			printf("%llu\n", (unsigned long long)v);
 	}

@@ -23,13 +23,15 @@ extern "C" {
  * PUDGE_API_VERSION - version of this ABI, reported by
  * %PUDGE_PARAM_API_VERSION.  Bumped when an ioctl, param or flag is added.
  */
-#define PUDGE_API_VERSION 2
+#define PUDGE_API_VERSION 3
 
 #define DRM_PUDGE_GET_PARAM		0x00
 #define DRM_PUDGE_GEM_CREATE		0x01
 #define DRM_PUDGE_GEM_MMAP_OFFSET	0x02
 #define DRM_PUDGE_GEM_MIGRATE		0x03
 #define DRM_PUDGE_STATS			0x04
+#define DRM_PUDGE_SVM_MIGRATE		0x05
+#define DRM_PUDGE_SVM_ACCESS		0x06
 #define DRM_PUDGE_TEST_GUP		0x3e
 
 #define DRM_IOCTL_PUDGE_GET_PARAM \
@@ -42,6 +44,10 @@ extern "C" {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_GEM_MIGRATE, struct drm_pudge_gem_migrate)
 #define DRM_IOCTL_PUDGE_STATS \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_STATS, struct drm_pudge_stats)
+#define DRM_IOCTL_PUDGE_SVM_MIGRATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_SVM_MIGRATE, struct drm_pudge_svm_migrate)
+#define DRM_IOCTL_PUDGE_SVM_ACCESS \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_SVM_ACCESS, struct drm_pudge_svm_access)
 #define DRM_IOCTL_PUDGE_TEST_GUP \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_PUDGE_TEST_GUP, struct drm_pudge_test_gup)
 
@@ -60,6 +66,12 @@ extern "C" {
  * %PUDGE_PARAM_KERNEL_MAP_ORDERS: the same mask before the max_map_order
  *   cap: what the running kernel and CPU could support.
  * %PUDGE_PARAM_FEATURES: bit mask of %PUDGE_FEATURE_*.
+ * %PUDGE_PARAM_SVM_CAPACITY: bytes of process memory that can be in VRAM
+ *   at once through SVM_MIGRATE: the VRAM size, or less when the kernel
+ *   could not reserve enough physical address space for device-private
+ *   pages; 0 without %PUDGE_FEATURE_SVM.
+ * %PUDGE_PARAM_SVM_RESIDENT: bytes of process memory in VRAM right now
+ *   (device-private pages in use, all processes).
  */
 #define PUDGE_PARAM_API_VERSION		0
 #define PUDGE_PARAM_VRAM_SIZE		1
@@ -67,6 +79,8 @@ extern "C" {
 #define PUDGE_PARAM_MAP_ORDERS		3
 #define PUDGE_PARAM_KERNEL_MAP_ORDERS	4
 #define PUDGE_PARAM_FEATURES		5
+#define PUDGE_PARAM_SVM_CAPACITY	6
+#define PUDGE_PARAM_SVM_RESIDENT	7
 
 /* Bits of %PUDGE_PARAM_MAP_ORDERS, one per page-table level. */
 #define PUDGE_MAP_ORDER_PTE	(1ull << 0)
@@ -75,10 +89,16 @@ extern "C" {
 
 /*
  * PUDGE_FEATURE_SVM: device-private VRAM (SVM_* ioctls) is available.  Not
- * set on kernels built without CONFIG_DEVICE_PRIVATE, or when the driver
- * could not reserve physical address space for device-private pages.
+ * set on kernels built without CONFIG_DEVICE_PRIVATE (the SVM ioctls then
+ * fail with -EOPNOTSUPP), or when the driver could not reserve any
+ * physical address space for device-private pages.
+ *
+ * PUDGE_FEATURE_SVM_THP: SVM_MIGRATE moves 2 MiB transparent huge pages
+ * as one unit (the kernel has MIGRATE_VMA_SELECT_COMPOUND); without it,
+ * huge pages are split and moved 4 KiB at a time.
  */
 #define PUDGE_FEATURE_SVM	(1ull << 0)
+#define PUDGE_FEATURE_SVM_THP	(1ull << 1)
 
 /**
  * struct drm_pudge_get_param - query one driver parameter
@@ -202,6 +222,123 @@ struct drm_pudge_stats {
 	__u64 moves;
 	/** @evictions: out, moves out of VRAM forced by VRAM pressure. */
 	__u64 evictions;
+	/*
+	 * SVM counters (API version 3): device-wide only, zero per BO.  A
+	 * 2 MiB huge page counts 512 pages.
+	 */
+	/** @svm_to_vram: out, process pages moved into VRAM. */
+	__u64 svm_to_vram;
+	/**
+	 * @svm_to_ram: out, process pages moved back to system memory, by
+	 * SVM_MIGRATE, CPU faults and eviction together.
+	 */
+	__u64 svm_to_ram;
+	/** @svm_bytes_copied: out, bytes copied by SVM moves, both ways. */
+	__u64 svm_bytes_copied;
+	/**
+	 * @svm_cpu_faults: out, CPU faults on process memory in VRAM,
+	 * served by migrating it back (dev_pagemap_ops.migrate_to_ram).
+	 */
+	__u64 svm_cpu_faults;
+	/** @svm_thp_moves: out, 2 MiB units moved as one, both ways. */
+	__u64 svm_thp_moves;
+	/** @svm_page_moves: out, 4 KiB pages moved one by one, both ways. */
+	__u64 svm_page_moves;
+	/**
+	 * @svm_evicted: out, process pages moved back to system memory to
+	 * make room for buffer objects, or on device removal.
+	 */
+	__u64 svm_evicted;
+};
+
+/**
+ * struct drm_pudge_svm_migrate - move a range of the caller's memory
+ * between system memory and VRAM
+ *
+ * Private anonymous memory moves; pages not yet populated are populated
+ * at the destination (zero-filled).  Process memory in VRAM stays mapped:
+ * a CPU access moves it back first.  Each page of the range is counted in
+ * exactly one of the out fields, which therefore add up to @size / page
+ * size.
+ *
+ * Errors: -EINVAL for bad fields; -EFAULT when part of the range is not
+ * mapped; -EINVAL when part of it is file-backed, a device or hugetlb
+ * mapping (nothing is moved then); -EOPNOTSUPP without
+ * %PUDGE_FEATURE_SVM; -ENODEV after the device is gone.
+ */
+struct drm_pudge_svm_migrate {
+	/** @addr: in, page-aligned start of the range. */
+	__u64 addr;
+	/** @size: in, page-aligned, non-zero; @addr + @size must not wrap. */
+	__u64 size;
+	/**
+	 * @placement: in, %PUDGE_GEM_PLACE_VRAM or %PUDGE_GEM_PLACE_SYSTEM:
+	 * where the range should be.
+	 */
+	__u32 placement;
+	/** @flags: in, must be zero. */
+	__u32 flags;
+	/** @moved: out, pages moved to @placement by this call. */
+	__u64 moved;
+	/** @moved_thp: out, of @moved, pages moved as 2 MiB units. */
+	__u64 moved_thp;
+	/** @already: out, pages that were at @placement already. */
+	__u64 already;
+	/**
+	 * @not_anon: out, pages of shared mappings (MAP_SHARED anonymous
+	 * memory, SysV shm): page cache, not private anonymous memory.
+	 */
+	__u64 not_anon;
+	/** @pinned: out, pages left in place because someone pinned them. */
+	__u64 pinned;
+	/**
+	 * @busy: out, pages left in place because they were locked, under
+	 * writeback or otherwise in use right then; a retry may move them.
+	 */
+	__u64 busy;
+	/** @no_room: out, pages left in place: the destination was full. */
+	__u64 no_room;
+};
+
+/* Ops of drm_pudge_svm_access. */
+#define PUDGE_SVM_ACCESS_READ	0
+#define PUDGE_SVM_ACCESS_WRITE	1
+
+/* The most bytes one DRM_IOCTL_PUDGE_SVM_ACCESS call may move. */
+#define PUDGE_SVM_ACCESS_MAX	(64ull << 20)
+
+/**
+ * struct drm_pudge_svm_access - read or write the caller's memory as the
+ * device sees it
+ *
+ * The device's view: pages in VRAM are read or written there, without
+ * moving them back; other pages through the CPU page tables, faulting
+ * them in as a device access would (hmm_range_fault()).  A write to a
+ * page in VRAM that is shared copy-on-write after fork() moves it back
+ * first, like a CPU write.
+ *
+ * Errors: -EINVAL for bad fields, -EFAULT when the range or the buffer is
+ * not accessible (as the CPU would fault), -EOPNOTSUPP without
+ * %PUDGE_FEATURE_SVM, -ENODEV after the device is gone.
+ */
+struct drm_pudge_svm_access {
+	/** @addr: in, page-aligned start of the range. */
+	__u64 addr;
+	/** @size: in, page-aligned, 1 page .. %PUDGE_SVM_ACCESS_MAX. */
+	__u64 size;
+	/**
+	 * @data_ptr: in, user buffer of @size bytes: receives the data
+	 * (read) or holds it (write).
+	 */
+	__u64 data_ptr;
+	/** @op: in, PUDGE_SVM_ACCESS_*. */
+	__u32 op;
+	/** @flags: in, must be zero. */
+	__u32 flags;
+	/** @vram_pages: out, pages of the range accessed in VRAM. */
+	__u64 vram_pages;
+	/** @system_pages: out, pages accessed in system memory. */
+	__u64 system_pages;
 };
 
 /*

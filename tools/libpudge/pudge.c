@@ -217,3 +217,36 @@ long long pudge_minor_faults(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_minflt;
 }
+
+int pudge_svm_migrate(int fd, const void *addr, uint64_t size, uint32_t placement,
+		      struct drm_pudge_svm_migrate *out)
+{
+	struct drm_pudge_svm_migrate args = {
+		.addr = (uintptr_t)addr,
+		.size = size,
+		.placement = placement,
+	};
+	int ret;
+
+	ret = drmCommandWriteRead(fd, DRM_PUDGE_SVM_MIGRATE, &args, sizeof(args));
+	if (out)
+		*out = args;
+	return ret;
+}
+
+int pudge_svm_access(int fd, const void *addr, uint64_t size, void *buf,
+		     uint32_t op, struct drm_pudge_svm_access *out)
+{
+	struct drm_pudge_svm_access args = {
+		.addr = (uintptr_t)addr,
+		.size = size,
+		.data_ptr = (uintptr_t)buf,
+		.op = op,
+	};
+	int ret;
+
+	ret = drmCommandWriteRead(fd, DRM_PUDGE_SVM_ACCESS, &args, sizeof(args));
+	if (out)
+		*out = args;
+	return ret;
+}

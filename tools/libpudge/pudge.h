@@ -86,6 +86,25 @@ int pudge_bo_migrate(int fd, uint32_t handle, uint32_t placement);
  */
 int pudge_stats(int fd, uint32_t handle, struct drm_pudge_stats *stats);
 
+/**
+ * pudge_svm_migrate() - DRM_IOCTL_PUDGE_SVM_MIGRATE of [@addr, @addr + @size)
+ * to @placement; @out (may be NULL) receives the filled-in struct
+ *
+ * Return: 0 or a negative errno.
+ */
+int pudge_svm_migrate(int fd, const void *addr, uint64_t size, uint32_t placement,
+		      struct drm_pudge_svm_migrate *out);
+
+/**
+ * pudge_svm_access() - DRM_IOCTL_PUDGE_SVM_ACCESS: read (@op
+ * PUDGE_SVM_ACCESS_READ) or write @size bytes at @addr as the device sees
+ * them, into or from @buf; @out (may be NULL) receives the struct
+ *
+ * Return: 0 or a negative errno.
+ */
+int pudge_svm_access(int fd, const void *addr, uint64_t size, void *buf,
+		     uint32_t op, struct drm_pudge_svm_access *out);
+
 /** pudge_vm_pte_bytes() - VmPTE of this process, in bytes (-1 if unknown). */
 long long pudge_vm_pte_bytes(void);
 

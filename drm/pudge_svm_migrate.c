@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Moving process memory between system memory and VRAM with the kernel's
+ * migrate_vma: into VRAM and back by SVM_MIGRATE, back on a CPU fault
+ * (migrate_to_ram), back by pfn range when VRAM is reclaimed for buffer
+ * objects or the device goes away.  The CPU page tables keep the only
+ * record of where a page is: a device-private swap entry while in VRAM.
+ */
+#include <linux/bitmap.h>
+#include <linux/highmem.h>
+#include <linux/hmm.h>
+#include <linux/huge_mm.h>
+#include <linux/io.h>
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+
+#include "pudge_bo.h"
+#include "pudge_drv.h"
+#include "pudge_svm.h"
+#include "pudge_trace.h"
+
+#if PUDGE_SVM
+
+/* Windows of at most 2 MiB, 2 MiB-aligned: one THP at most, at index 0. */
+#define PUDGE_SVM_WINDOW	HPAGE_PMD_NR
+
+/**
+ * struct pudge_svm_window - scratch space of one SVM_MIGRATE call
+ * @src: migrate_vma source entries
+ * @dst: migrate_vma destination entries
+ * @pfns: hmm_range_fault() output, to say why pages did not move
+ * @moved: pages of the window that moved
+ * @no_room: pages that got no destination page
+ */
+struct pudge_svm_window {
+	unsigned long src[PUDGE_SVM_WINDOW];
+	unsigned long dst[PUDGE_SVM_WINDOW];
+	unsigned long pfns[PUDGE_SVM_WINDOW];
+	DECLARE_BITMAP(moved, PUDGE_SVM_WINDOW);
+	DECLARE_BITMAP(no_room, PUDGE_SVM_WINDOW);
+};
+
+static struct page *pudge_nth_page(struct page *page, unsigned long n)
+{
+	return pfn_to_page(page_to_pfn(page) + n);
+}
+
+static void pudge_svm_copy_to_vram(void __iomem *dst, struct page *src)
+{
+	void *s = kmap_local_page(src);
+
+	memcpy_toio(dst, s, PAGE_SIZE);
+	kunmap_local(s);
+}
+
+static void pudge_svm_copy_from_vram(struct page *dst, const void __iomem *src)
+{
+	void *d = kmap_local_page(dst);
+
+	memcpy_fromio(d, src, PAGE_SIZE);
+	kunmap_local(d);
+}
+
+/* Drop destination device pages allocated for a move that cannot happen. */
+static void pudge_svm_drop_dst(unsigned long *dst, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		struct page *page = migrate_pfn_to_page(dst[i]);
+
+		if (page) {
+			unlock_page(page);
+			put_page(page);
+		}
+		dst[i] = 0;
+	}
+}
+
+/* Destination for one 4 KiB source page (or hole, @spage NULL) in VRAM. */
+static bool pudge_svm_fill_vram_page(struct pudge_svm *svm, struct page *spage,
+				     unsigned long write, unsigned long *dst)
+{
+	struct page *dpage = pudge_svm_page_alloc(svm, 0);
+
+	if (!dpage)
+		return false;
+	*dst = migrate_pfn(page_to_pfn(dpage)) | write;
+	if (spage)
+		pudge_svm_copy_to_vram(pudge_svm_page_vram(svm, dpage), spage);
+	else
+		memset_io(pudge_svm_page_vram(svm, dpage), 0, PAGE_SIZE);
+	return true;
+}
+
+/*
+ * Give every collected entry of a window a device page holding its data
+ * (zeroes for a hole).  A 2 MiB entry moves as one device folio when VRAM
+ * has a 2 MiB block, else as 512 pages, which makes the kernel split the
+ * source; if even that fails, the entry stays where it is.
+ */
+static void pudge_svm_fill_vram(struct pudge_svm *svm, struct migrate_vma *args,
+				struct pudge_svm_window *w)
+{
+	unsigned long i, j, nr;
+
+	for (i = 0; i < args->npages; i += nr) {
+		unsigned long src = args->src[i];
+		unsigned long write = src & MIGRATE_PFN_WRITE;
+		struct page *spage = migrate_pfn_to_page(src);
+		struct page *dpage;
+
+		nr = 1;
+		if (!(src & MIGRATE_PFN_MIGRATE))
+			continue;
+		if (!(src & PUDGE_MIGRATE_PFN_COMPOUND)) {
+			if (!pudge_svm_fill_vram_page(svm, spage, write, &args->dst[i]))
+				__set_bit(i, w->no_room);
+			continue;
+		}
+
+		nr = min_t(unsigned long, HPAGE_PMD_NR, args->npages - i);
+		dpage = pudge_svm_page_alloc(svm, HPAGE_PMD_ORDER);
+		if (dpage) {
+			void __iomem *vram = pudge_svm_page_vram(svm, dpage);
+
+			args->dst[i] = migrate_pfn(page_to_pfn(dpage)) | write |
+				       PUDGE_MIGRATE_PFN_COMPOUND;
+			if (!spage) {
+				memset_io(vram, 0, nr << PAGE_SHIFT);
+				continue;
+			}
+			for (j = 0; j < nr; j++)
+				pudge_svm_copy_to_vram(vram + (j << PAGE_SHIFT),
+						       pudge_nth_page(spage, j));
+			continue;
+		}
+		for (j = 0; j < nr; j++) {
+			if (!pudge_svm_fill_vram_page(svm, spage ? pudge_nth_page(spage, j) : NULL,
+						      write, &args->dst[i + j])) {
+				pudge_svm_drop_dst(&args->dst[i], j);
+				bitmap_set(w->no_room, i, nr);
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * Give every collected device page a system page holding its data.  With
+ * @vma (migrate_vma), pages follow the VMA's memory policy and a 2 MiB
+ * folio that cannot get a 2 MiB page moves as 512 pages; without (a pfn
+ * range, for eviction), it waits for a later attempt.  @no_room, if not
+ * NULL, gets the entries left without a destination.
+ */
+static void pudge_svm_fill_ram(struct pudge_svm *svm, unsigned long *src,
+			       unsigned long *dst, unsigned long npages,
+			       struct vm_area_struct *vma, unsigned long start,
+			       unsigned long *no_room)
+{
+	gfp_t gfp = GFP_HIGHUSER_MOVABLE;
+	unsigned long i, j, nr;
+
+	for (i = 0; i < npages; i += nr) {
+		unsigned long write = src[i] & MIGRATE_PFN_WRITE;
+		struct page *spage = migrate_pfn_to_page(src[i]);
+		unsigned long addr = start + (i << PAGE_SHIFT);
+		struct page *spage_j;
+		unsigned int order = 0;
+		struct folio *folio;
+
+		nr = 1;
+		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		if (src[i] & PUDGE_MIGRATE_PFN_COMPOUND)
+			order = folio_order(page_folio(spage));
+		nr = min_t(unsigned long, 1ul << order, npages - i);
+
+		folio = vma ? vma_alloc_folio(gfp, order, vma, addr) :
+			      folio_alloc(gfp, order);
+		if (folio) {
+			folio_lock(folio);
+			dst[i] = migrate_pfn(folio_pfn(folio)) | write |
+				 (order ? PUDGE_MIGRATE_PFN_COMPOUND : 0);
+			for (j = 0; j < nr; j++) {
+				struct page *sp = pudge_nth_page(spage, j);
+
+				pudge_svm_copy_from_vram(folio_page(folio, j),
+							 pudge_svm_page_vram(svm, sp));
+			}
+			continue;
+		}
+		for (j = 0; order && vma && j < nr; j++) {
+			struct page *page = alloc_page_vma(gfp, vma,
+							   addr + (j << PAGE_SHIFT));
+
+			if (!page) {
+				pudge_svm_drop_dst(&dst[i], j);
+				break;
+			}
+			lock_page(page);
+			dst[i + j] = migrate_pfn(page_to_pfn(page)) | write;
+			spage_j = pudge_nth_page(spage, j);
+			pudge_svm_copy_from_vram(page, pudge_svm_page_vram(svm, spage_j));
+		}
+		if (!dst[i] && no_room)
+			bitmap_set(no_room, i, nr);
+	}
+}
+
+/*
+ * Count the entries that moved (source still MIGRATE, destination valid),
+ * mark them in @moved, and account them.
+ */
+static unsigned long pudge_svm_count(struct pudge_device *pudge,
+				     const unsigned long *src,
+				     const unsigned long *dst,
+				     unsigned long npages, bool to_vram,
+				     unsigned long *moved, unsigned long *thp)
+{
+	struct pudge_svm_counters *c = &pudge->svm_stats;
+	unsigned long i, n = 0, t = 0;
+
+	for (i = 0; i < npages; i++) {
+		unsigned long nr = 1;
+
+		if (!(src[i] & MIGRATE_PFN_MIGRATE) || !(dst[i] & MIGRATE_PFN_VALID))
+			continue;
+		if (dst[i] & PUDGE_MIGRATE_PFN_COMPOUND) {
+			nr = min_t(unsigned long, HPAGE_PMD_NR, npages - i);
+			t += nr;
+			atomic64_inc(&c->thp_moves);
+		} else {
+			atomic64_inc(&c->page_moves);
+		}
+		if (moved)
+			bitmap_set(moved, i, nr);
+		n += nr;
+	}
+	atomic64_add(n, to_vram ? &c->to_vram : &c->to_ram);
+	atomic64_add(n << PAGE_SHIFT, &c->bytes_copied);
+	if (thp)
+		*thp = t;
+	return n;
+}
+
+/**
+ * pudge_svm_migrate_to_ram() - dev_pagemap_ops.migrate_to_ram
+ * @vmf: the CPU fault on a device-private entry of pudge
+ *
+ * Moves the faulting page back, or the whole 2 MiB folio when it is
+ * mapped by a PMD entry.
+ *
+ * Return: 0, VM_FAULT_OOM without system memory, VM_FAULT_SIGBUS.
+ */
+vm_fault_t pudge_svm_migrate_to_ram(struct vm_fault *vmf)
+{
+	struct page *page = vmf->page;
+	struct pudge_svm *svm = pudge_svm_of_page(page);
+	unsigned int order = vmf->pte ? 0 : folio_order(page_folio(page));
+	unsigned long nr = 1ul << order;
+	DECLARE_BITMAP(no_room, PUDGE_SVM_WINDOW);
+	struct migrate_vma args = {
+		.vma = vmf->vma,
+		.pgmap_owner = svm,
+		.fault_page = page,
+		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE |
+			 (order ? PUDGE_SELECT_COMPOUND : 0),
+	};
+	unsigned long moved, thp;
+	vm_fault_t ret = 0;
+
+	args.start = ALIGN_DOWN(vmf->address, PAGE_SIZE << order);
+	args.end = args.start + (PAGE_SIZE << order);
+	args.src = kcalloc(nr, sizeof(*args.src), GFP_KERNEL);
+	args.dst = kcalloc(nr, sizeof(*args.dst), GFP_KERNEL);
+	if (!args.src || !args.dst) {
+		ret = VM_FAULT_OOM;
+		goto out;
+	}
+	if (migrate_vma_setup(&args)) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+	bitmap_zero(no_room, PUDGE_SVM_WINDOW);
+	pudge_svm_fill_ram(svm, args.src, args.dst, args.npages, args.vma,
+			   args.start, no_room);
+	migrate_vma_pages(&args);
+	moved = pudge_svm_count(svm->pudge, args.src, args.dst, args.npages,
+				false, NULL, &thp);
+	migrate_vma_finalize(&args);
+	atomic64_inc(&svm->pudge->svm_stats.cpu_faults);
+	trace_pudge_svm_migrate(args.start, args.npages, moved, thp,
+				PUDGE_TRACE_SVM_FAULT);
+	if (!bitmap_empty(no_room, args.npages))
+		ret = VM_FAULT_OOM;
+out:
+	kfree(args.src);
+	kfree(args.dst);
+	return ret;
+}
+
+/**
+ * pudge_svm_evict_range() - move device pages back by pfn
+ * @svm: the pool
+ * @pfn: first device-private pfn
+ * @npages: pfns in the range
+ *
+ * For VRAM reclaim and device removal, when the virtual addresses are not
+ * known.  Free pfns and pages that are busy right now are skipped.
+ *
+ * Return: pages moved back.
+ */
+unsigned long pudge_svm_evict_range(struct pudge_svm *svm, unsigned long pfn,
+				    unsigned long npages)
+{
+	unsigned long *src, *dst, moved = 0;
+
+	src = kvcalloc(npages, sizeof(*src), GFP_KERNEL);
+	dst = kvcalloc(npages, sizeof(*dst), GFP_KERNEL);
+	if (!src || !dst)
+		goto out;
+	migrate_device_range(src, pfn, npages);
+	pudge_svm_fill_ram(svm, src, dst, npages, NULL, 0, NULL);
+	migrate_device_pages(src, dst, npages);
+	moved = pudge_svm_count(svm->pudge, src, dst, npages, false, NULL, NULL);
+	migrate_device_finalize(src, dst, npages);
+	atomic64_add(moved, &svm->pudge->svm_stats.evicted);
+	if (moved)
+		trace_pudge_svm_migrate(pfn << PAGE_SHIFT, npages, moved, 0,
+					PUDGE_TRACE_SVM_EVICT);
+out:
+	kvfree(src);
+	kvfree(dst);
+	return moved;
+}
+
+static bool pudge_svm_snapshot_invalidate(struct mmu_interval_notifier *mni,
+					  const struct mmu_notifier_range *range,
+					  unsigned long cur_seq)
+{
+	/* Only read for reporting: no lock needed around the sequence. */
+	mmu_interval_set_seq(mni, cur_seq);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops pudge_svm_snapshot_ops = {
+	.invalidate = pudge_svm_snapshot_invalidate,
+};
+
+/*
+ * Say why the pages of a window that did not move stayed: look at the
+ * CPU page table without faulting anything in.
+ */
+static void pudge_svm_classify(struct pudge_svm *svm,
+			       struct mmu_interval_notifier *mni,
+			       unsigned long start, unsigned long npages,
+			       bool to_vram, struct pudge_svm_window *w,
+			       struct drm_pudge_svm_migrate *out)
+{
+	struct hmm_range range = {
+		.notifier = mni,
+		.start = start,
+		.end = start + (npages << PAGE_SHIFT),
+		.hmm_pfns = w->pfns,
+		.dev_private_owner = svm,
+	};
+	unsigned long i;
+	int ret, tries = 0;
+
+	if (bitmap_full(w->moved, npages))
+		return;
+	do {
+		range.notifier_seq = mmu_interval_read_begin(mni);
+		memset(w->pfns, 0, npages * sizeof(*w->pfns));
+		ret = hmm_range_fault(&range);
+	} while (ret == -EBUSY && ++tries < 16);
+
+	for (i = 0; i < npages; i++) {
+		struct page *page = NULL;
+
+		if (test_bit(i, w->moved))
+			continue;
+		if (test_bit(i, w->no_room)) {
+			out->no_room++;
+			continue;
+		}
+		if (!ret && (w->pfns[i] & HMM_PFN_VALID))
+			page = hmm_pfn_to_page(w->pfns[i]);
+		if (page && pudge_svm_owns_page(svm, page)) {
+			if (to_vram)
+				out->already++;
+			else
+				out->busy++;
+		} else if (!to_vram) {
+			out->already++;
+		} else if (page && folio_maybe_dma_pinned(page_folio(page))) {
+			out->pinned++;
+		} else {
+			out->busy++;
+		}
+	}
+}
+
+static int pudge_svm_migrate_window(struct pudge_svm *svm,
+				    struct vm_area_struct *vma,
+				    struct mmu_interval_notifier *mni,
+				    unsigned long start, unsigned long end,
+				    bool to_vram, struct pudge_svm_window *w,
+				    struct drm_pudge_svm_migrate *out)
+{
+	unsigned long npages = (end - start) >> PAGE_SHIFT;
+	struct migrate_vma args = {
+		.vma = vma,
+		.start = start,
+		.end = end,
+		.src = w->src,
+		.dst = w->dst,
+		.pgmap_owner = svm,
+		.flags = (to_vram ? MIGRATE_VMA_SELECT_SYSTEM :
+				    MIGRATE_VMA_SELECT_DEVICE_PRIVATE) |
+			 (pudge_svm_thp() ? PUDGE_SELECT_COMPOUND : 0),
+	};
+	unsigned long moved, thp;
+	int ret;
+
+	bitmap_zero(w->moved, PUDGE_SVM_WINDOW);
+	bitmap_zero(w->no_room, PUDGE_SVM_WINDOW);
+	memset(w->dst, 0, sizeof(w->dst));
+	ret = migrate_vma_setup(&args);
+	if (ret)
+		return ret;
+	if (to_vram) {
+		pudge_svm_fill_vram(svm, &args, w);
+		/* VRAM is write-combined: flush before the pages go live. */
+		wmb();
+	} else {
+		pudge_svm_fill_ram(svm, w->src, w->dst, args.npages, vma, start,
+				   w->no_room);
+	}
+	migrate_vma_pages(&args);
+	moved = pudge_svm_count(svm->pudge, w->src, w->dst, args.npages,
+				to_vram, w->moved, &thp);
+	migrate_vma_finalize(&args);
+	out->moved += moved;
+	out->moved_thp += thp;
+	trace_pudge_svm_migrate(start, npages, moved, thp,
+				to_vram ? PUDGE_TRACE_SVM_TO_VRAM : PUDGE_TRACE_SVM_TO_RAM);
+	pudge_svm_classify(svm, mni, start, npages, to_vram, w, out);
+	return 0;
+}
+
+/*
+ * The whole range must be mapped and readable (-EFAULT), and only private
+ * anonymous memory or shared memory (counted, not moved) may be in it:
+ * file, device and hugetlb mappings get -EINVAL before anything moves.
+ */
+static int pudge_svm_check_vmas(struct mm_struct *mm, unsigned long start,
+				unsigned long end)
+{
+	VMA_ITERATOR(vmi, mm, start);
+	struct vm_area_struct *vma;
+	unsigned long addr = start;
+
+	for_each_vma_range(vmi, vma, end) {
+		if (vma->vm_start > addr || !(vma->vm_flags & VM_READ))
+			return -EFAULT;
+		if (vma->vm_flags & VM_SPECIAL || is_vm_hugetlb_page(vma) ||
+		    vma_is_dax(vma))
+			return -EINVAL;
+		if (!vma_is_anonymous(vma) &&
+		    !(vma->vm_file && shmem_mapping(vma->vm_file->f_mapping)))
+			return -EINVAL;
+		addr = vma->vm_end;
+		if (addr >= end)
+			return 0;
+	}
+	return -EFAULT;
+}
+
+/**
+ * pudge_svm_migrate() - SVM_MIGRATE on the caller's address space
+ * @svm: the pool
+ * @args: the checked request; its out fields are filled in
+ *
+ * Return: 0, -EFAULT or -EINVAL for a range that cannot be migrated,
+ * -ENOMEM.
+ */
+int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args)
+{
+	bool to_vram = args->placement == PUDGE_GEM_PLACE_VRAM;
+	unsigned long start = args->addr, end = args->addr + args->size;
+	struct mm_struct *mm = current->mm;
+	struct mmu_interval_notifier mni;
+	struct pudge_svm_window *w;
+	unsigned long addr, next;
+	int ret;
+
+	args->moved = 0;
+	args->moved_thp = 0;
+	args->already = 0;
+	args->not_anon = 0;
+	args->pinned = 0;
+	args->busy = 0;
+	args->no_room = 0;
+	if (!mm)
+		return -EINVAL;
+	w = kvzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	if (to_vram)
+		pudge_bo_make_room(svm->pudge, args->size);
+	ret = mmu_interval_notifier_insert(&mni, mm, start, args->size,
+					   &pudge_svm_snapshot_ops);
+	if (ret)
+		goto out_free;
+
+	mmap_read_lock(mm);
+	ret = pudge_svm_check_vmas(mm, start, end);
+	for (addr = start; !ret && addr < end; addr = next) {
+		struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+		next = min3(end, vma->vm_end, ALIGN(addr + 1, PMD_SIZE));
+		if (!vma_is_anonymous(vma)) {
+			args->not_anon += (next - addr) >> PAGE_SHIFT;
+			continue;
+		}
+		ret = pudge_svm_migrate_window(svm, vma, &mni, addr, next, to_vram,
+					       w, args);
+	}
+	mmap_read_unlock(mm);
+	mmu_interval_notifier_remove(&mni);
+out_free:
+	kvfree(w);
+	return ret;
+}
+
+#endif /* PUDGE_SVM */

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The pool of device-private pages and the VRAM behind them.
+ *
+ * Device-private struct pages need physical address space that is not
+ * RAM (request_free_mem_region()), which some machines have little of, so
+ * pudge reserves it in chunks as migrations need pages, instead of one
+ * VRAM-sized region at probe.  A page's data lives in VRAM taken from the
+ * same buddy allocator as buffer objects, at allocation time: 2 MiB blocks
+ * for 2 MiB folios, 4 KiB blocks from the top of VRAM otherwise, so that
+ * small SVM pages fragment the end of VRAM that BOs reach last.
+ */
+#include <linux/delay.h>
+#include <linux/ioport.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <drm/drm_print.h>
+
+#include "pudge_drv.h"
+#include "pudge_svm.h"
+
+static unsigned int svm_fail_alloc;
+module_param(svm_fail_alloc, uint, 0644);
+MODULE_PARM_DESC(svm_fail_alloc,
+		 "TEST ONLY: fail this many coming device-private page allocations");
+
+static unsigned int svm_max_chunks;
+module_param(svm_max_chunks, uint, 0644);
+MODULE_PARM_DESC(svm_max_chunks,
+		 "Cap on 256 MiB chunks of device-private address space (0: enough for VRAM)");
+
+#if PUDGE_SVM
+
+#define PUDGE_SVM_THP_PAGES	HPAGE_PMD_NR
+
+static const struct dev_pagemap_ops pudge_svm_pagemap_ops;
+
+/**
+ * pudge_svm_thp() - whether migrations move 2 MiB folios as one unit
+ *
+ * Return: true when the kernel has compound migrate_vma and THP migration.
+ */
+bool pudge_svm_thp(void)
+{
+	return PUDGE_SVM_THP && thp_migration_supported();
+}
+
+static struct pudge_svm_chunk *pudge_svm_chunk_of(struct page *page)
+{
+	return container_of(page_pgmap(page), struct pudge_svm_chunk, pagemap);
+}
+
+/**
+ * pudge_svm_of_page() - the pool a device-private page of pudge belongs to
+ * @page: a device-private page of a pudge pagemap
+ *
+ * Return: the pool.
+ */
+struct pudge_svm *pudge_svm_of_page(struct page *page)
+{
+	return pudge_svm_chunk_of(page)->svm;
+}
+
+/**
+ * pudge_svm_owns_page() - whether @page is a device-private page of @svm
+ * @svm: the pool
+ * @page: any page
+ *
+ * Return: true for @svm's pages.
+ */
+bool pudge_svm_owns_page(struct pudge_svm *svm, struct page *page)
+{
+	return is_device_private_page(page) && page_pgmap(page)->owner == svm;
+}
+
+/**
+ * pudge_svm_page_vram() - kernel address of the VRAM holding @page's data
+ * @svm: the pool
+ * @page: a device-private page of @svm, in use
+ *
+ * Return: the address in the device's VRAM mapping.
+ */
+void __iomem *pudge_svm_page_vram(struct pudge_svm *svm, struct page *page)
+{
+	/*
+	 * The head page of the folio holds the pointer: tail pages of a
+	 * 2 MiB folio have no zone_device_data of their own (that word is
+	 * folio metadata), and after a split each new folio's head got it.
+	 */
+	struct pudge_svm_vram *v = folio_page(page_folio(page), 0)->zone_device_data;
+
+	return svm->pudge->vram_map + v->offset +
+	       ((page_to_pfn(page) - v->first_pfn) << PAGE_SHIFT);
+}
+
+static struct pudge_svm_vram *pudge_svm_vram_alloc(struct pudge_svm *svm,
+						   unsigned int order)
+{
+	struct pudge_vram_mgr *mgr = &svm->pudge->vram;
+	u64 size = PAGE_SIZE << order;
+	struct pudge_svm_vram *v;
+	int err;
+
+	v = kmalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return NULL;
+	INIT_LIST_HEAD(&v->blocks);
+	mutex_lock(&mgr->lock);
+	err = gpu_buddy_alloc_blocks(&mgr->mm, 0, mgr->mm.size, size, size,
+				     &v->blocks,
+				     order ? 0 : GPU_BUDDY_TOPDOWN_ALLOCATION);
+	mutex_unlock(&mgr->lock);
+	if (err) {
+		kfree(v);
+		return NULL;
+	}
+	v->offset = gpu_buddy_block_offset(list_first_entry(&v->blocks,
+							    struct gpu_buddy_block,
+							    link));
+	return v;
+}
+
+static void pudge_svm_vram_free(struct pudge_svm *svm, struct pudge_svm_vram *v)
+{
+	struct pudge_vram_mgr *mgr = &svm->pudge->vram;
+
+	mutex_lock(&mgr->lock);
+	gpu_buddy_free_list(&mgr->mm, &v->blocks, 0);
+	mutex_unlock(&mgr->lock);
+	kfree(v);
+}
+
+static void pudge_svm_free_work(struct work_struct *work)
+{
+	struct pudge_svm *svm = container_of(work, struct pudge_svm, free_work);
+	struct llist_node *list = llist_del_all(&svm->vram_to_free);
+	struct pudge_svm_vram *v, *next;
+
+	llist_for_each_entry_safe(v, next, list, free_node)
+		pudge_svm_vram_free(svm, v);
+}
+
+/**
+ * pudge_svm_flush_frees() - give VRAM of freed device pages back now
+ * @svm: the pool
+ *
+ * Device pages are freed in any context; their VRAM goes back to the
+ * buddy allocator from a work item.  Callers about to count or need free
+ * VRAM wait for it here.
+ */
+void pudge_svm_flush_frees(struct pudge_svm *svm)
+{
+	flush_work(&svm->free_work);
+}
+
+static void pudge_svm_push(struct pudge_svm *svm, struct page *page, bool thp)
+{
+	struct page **head = thp ? &svm->free_thp : &svm->free_pages;
+
+	page->zone_device_data = *head;
+	*head = page;
+}
+
+/* Take a free page of @order; a free 2 MiB run is broken up for 4 KiB. */
+static struct page *pudge_svm_pop(struct pudge_svm *svm, unsigned int order)
+{
+	struct page *page;
+	unsigned long i;
+
+	spin_lock(&svm->lock);
+	if (!order && !svm->free_pages && svm->free_thp) {
+		page = svm->free_thp;
+		svm->free_thp = page->zone_device_data;
+		for (i = 0; i < PUDGE_SVM_THP_PAGES; i++)
+			pudge_svm_push(svm, pfn_to_page(page_to_pfn(page) + i), false);
+	}
+	page = order ? svm->free_thp : svm->free_pages;
+	if (page) {
+		if (order)
+			svm->free_thp = page->zone_device_data;
+		else
+			svm->free_pages = page->zone_device_data;
+	}
+	spin_unlock(&svm->lock);
+	return page;
+}
+
+static unsigned int pudge_svm_chunk_limit(struct pudge_svm *svm)
+{
+	unsigned int cap = READ_ONCE(svm_max_chunks);
+
+	return cap ? min(cap, svm->max_chunks) : svm->max_chunks;
+}
+
+/* Reserve address space for one more chunk and put its pages on the lists. */
+static int pudge_svm_add_chunk(struct pudge_svm *svm)
+{
+	struct pudge_svm_chunk *chunk;
+	unsigned long pfn, first, last;
+	struct resource *res;
+	void *ptr;
+	int ret = -ENOSPC;
+
+	mutex_lock(&svm->chunk_lock);
+	if (svm->dying || svm->out_of_space ||
+	    svm->nr_chunks >= pudge_svm_chunk_limit(svm))
+		goto out;
+	ret = -ENOMEM;
+	chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
+	if (!chunk)
+		goto out;
+	res = request_free_mem_region(&iomem_resource, PUDGE_SVM_CHUNK_SIZE,
+				      "pudge-svm");
+	if (IS_ERR(res)) {
+		drm_info(&svm->pudge->drm,
+			 "no physical address space for device-private pages after %u chunks\n",
+			 svm->nr_chunks);
+		svm->out_of_space = true;
+		ret = -ENOSPC;
+		goto err_free;
+	}
+	chunk->svm = svm;
+	chunk->pagemap.type = MEMORY_DEVICE_PRIVATE;
+	chunk->pagemap.range.start = res->start;
+	chunk->pagemap.range.end = res->end;
+	chunk->pagemap.nr_range = 1;
+	chunk->pagemap.ops = &pudge_svm_pagemap_ops;
+	chunk->pagemap.owner = svm;
+	ptr = memremap_pages(&chunk->pagemap, numa_node_id());
+	if (IS_ERR_OR_NULL(ptr)) {
+		ret = ptr ? PTR_ERR(ptr) : -EFAULT;
+		goto err_release;
+	}
+	svm->chunks[svm->nr_chunks++] = chunk;
+
+	first = res->start >> PAGE_SHIFT;
+	last = (res->end + 1) >> PAGE_SHIFT;
+	spin_lock(&svm->lock);
+	for (pfn = first; pfn < last; ) {
+		if (pudge_svm_thp() && IS_ALIGNED(pfn, PUDGE_SVM_THP_PAGES) &&
+		    pfn + PUDGE_SVM_THP_PAGES <= last) {
+			pudge_svm_push(svm, pfn_to_page(pfn), true);
+			pfn += PUDGE_SVM_THP_PAGES;
+		} else {
+			pudge_svm_push(svm, pfn_to_page(pfn), false);
+			pfn++;
+		}
+	}
+	spin_unlock(&svm->lock);
+	mutex_unlock(&svm->chunk_lock);
+	return 0;
+
+err_release:
+	release_mem_region(res->start, resource_size(res));
+err_free:
+	kfree(chunk);
+out:
+	mutex_unlock(&svm->chunk_lock);
+	return ret;
+}
+
+static bool pudge_svm_inject_failure(void)
+{
+	static DEFINE_SPINLOCK(lock);
+	bool fail = false;
+
+	if (likely(!READ_ONCE(svm_fail_alloc)))
+		return false;
+	spin_lock(&lock);
+	if (svm_fail_alloc) {
+		svm_fail_alloc--;
+		fail = true;
+	}
+	spin_unlock(&lock);
+	return fail;
+}
+
+/**
+ * pudge_svm_page_alloc() - a device-private page or 2 MiB folio with VRAM
+ * @svm: the pool
+ * @order: 0, or HPAGE_PMD_ORDER for a 2 MiB folio
+ *
+ * The folio comes locked with one reference, as migrate_vma expects of
+ * destination pages.
+ *
+ * Return: the first page, or NULL when VRAM or device-private pages are
+ * exhausted (or a failure was injected through svm_fail_alloc).
+ */
+struct page *pudge_svm_page_alloc(struct pudge_svm *svm, unsigned int order)
+{
+	struct pudge_svm_vram *v;
+	struct page *page;
+
+	if (pudge_svm_inject_failure())
+		return NULL;
+	v = pudge_svm_vram_alloc(svm, order);
+	if (!v)
+		return NULL;
+	page = pudge_svm_pop(svm, order);
+	while (!page && !pudge_svm_add_chunk(svm))
+		page = pudge_svm_pop(svm, order);
+	if (!page) {
+		pudge_svm_vram_free(svm, v);
+		return NULL;
+	}
+	v->first_pfn = page_to_pfn(page);
+	atomic_set(&v->live, 1 << order);
+	/*
+	 * Not page_folio(): a page that was the tail of a freed 2 MiB folio
+	 * still points at its old head until this init clears it.
+	 */
+	zone_device_folio_init((struct folio *)page, page_pgmap(page), order);
+	page->zone_device_data = v;
+	atomic64_add(1 << order, &svm->resident);
+	return page;
+}
+
+/* dev_pagemap_ops.folio_free: the last reference to a device folio went. */
+static void pudge_svm_folio_free(struct folio *folio)
+{
+	struct page *page = folio_page(folio, 0);
+	struct pudge_svm *svm = pudge_svm_of_page(page);
+	struct pudge_svm_vram *v = page->zone_device_data;
+	unsigned int nr = folio_nr_pages(folio);
+
+	if (atomic_sub_and_test(nr, &v->live)) {
+		llist_add(&v->free_node, &svm->vram_to_free);
+		queue_work(svm->wq, &svm->free_work);
+	}
+	atomic64_sub(nr, &svm->resident);
+	spin_lock(&svm->lock);
+	pudge_svm_push(svm, page, nr > 1);
+	spin_unlock(&svm->lock);
+}
+
+#if PUDGE_SVM_THP
+/*
+ * dev_pagemap_ops.folio_split: the kernel splits a device-private 2 MiB
+ * folio (partial munmap, mprotect, a 4 KiB fault back).  Each new folio
+ * keeps pointing at the shared VRAM block; its data does not move.
+ */
+static void pudge_svm_folio_split(struct folio *head, struct folio *tail)
+{
+	if (!tail)
+		return;
+	tail->page.zone_device_data = head->page.zone_device_data;
+	tail->page.mapping = head->page.mapping;
+	tail->pgmap = head->pgmap;
+}
+#endif
+
+static const struct dev_pagemap_ops pudge_svm_pagemap_ops = {
+	.folio_free = pudge_svm_folio_free,
+	.migrate_to_ram = pudge_svm_migrate_to_ram,
+#if PUDGE_SVM_THP
+	.folio_split = pudge_svm_folio_split,
+#endif
+};
+
+/* Move every page of a chunk back to system memory. */
+static unsigned long pudge_svm_evict_chunk(struct pudge_svm_chunk *chunk)
+{
+	return pudge_svm_evict_range(chunk->svm,
+				     chunk->pagemap.range.start >> PAGE_SHIFT,
+				     range_len(&chunk->pagemap.range) >> PAGE_SHIFT);
+}
+
+/**
+ * pudge_svm_reclaim() - make room in VRAM for a buffer object
+ * @pudge: the device
+ *
+ * Moves the process pages of the most recently added chunk that still has
+ * any back to system memory, with their data.
+ *
+ * Return: true if VRAM was freed, false if SVM holds none.
+ */
+bool pudge_svm_reclaim(struct pudge_device *pudge)
+{
+	struct pudge_svm *svm = pudge->svm;
+	unsigned long moved = 0;
+	int i;
+
+	if (!svm || !atomic64_read(&svm->resident))
+		return false;
+	mutex_lock(&svm->chunk_lock);
+	for (i = svm->nr_chunks - 1; i >= 0 && !moved; i--)
+		moved = pudge_svm_evict_chunk(svm->chunks[i]);
+	mutex_unlock(&svm->chunk_lock);
+	pudge_svm_flush_frees(svm);
+	return moved;
+}
+
+/**
+ * pudge_svm_init() - set up device-private memory for @pudge
+ * @pudge: the device, with its VRAM manager ready
+ *
+ * Reserves the first chunk right away, so that GET_PARAM can tell whether
+ * SVM works at all.  A failure leaves SVM off; buffer objects still work.
+ *
+ * Return: 0 (SVM on or off), or -ENOMEM.
+ */
+int pudge_svm_init(struct pudge_device *pudge)
+{
+	struct pudge_svm *svm;
+	int ret;
+
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL);
+	if (!svm)
+		return -ENOMEM;
+	svm->pudge = pudge;
+	mutex_init(&svm->chunk_lock);
+	spin_lock_init(&svm->lock);
+	init_llist_head(&svm->vram_to_free);
+	INIT_WORK(&svm->free_work, pudge_svm_free_work);
+	svm->max_chunks = 2 * DIV_ROUND_UP_ULL(pudge->vram_size, PUDGE_SVM_CHUNK_SIZE);
+	svm->chunks = kcalloc(svm->max_chunks, sizeof(*svm->chunks), GFP_KERNEL);
+	svm->wq = alloc_workqueue("pudge-svm", WQ_UNBOUND, 0);
+	if (!svm->chunks || !svm->wq) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	if (pudge_svm_add_chunk(svm)) {
+		drm_info(&pudge->drm, "device-private VRAM unavailable\n");
+		ret = 0;
+		goto err_free;
+	}
+	pudge->svm = svm;
+#ifdef PUDGE_HAVE_MEMREMAP_DEVICE_PRIVATE_PAGEMAP
+	drm_info(&pudge->drm,
+		 "kernel has memremap_device_private_pagemap(); pudge still reserves physical address space\n");
+#endif
+	return 0;
+
+err_free:
+	if (svm->wq)
+		destroy_workqueue(svm->wq);
+	kfree(svm->chunks);
+	kfree(svm);
+	return ret;
+}
+
+/**
+ * pudge_svm_fini() - move all process memory out of VRAM and tear down
+ * @pudge: the device, unplugged: no SVM ioctl runs any more
+ *
+ * CPU faults may still race with this and move pages back themselves;
+ * either way every page ends in system memory with its data before the
+ * pagemaps go.
+ */
+void pudge_svm_fini(struct pudge_device *pudge)
+{
+	struct pudge_svm *svm = pudge->svm;
+	unsigned int i, tries;
+
+	if (!svm)
+		return;
+	mutex_lock(&svm->chunk_lock);
+	svm->dying = true;
+	for (tries = 0; atomic64_read(&svm->resident) && tries < 1000; tries++) {
+		for (i = 0; i < svm->nr_chunks; i++)
+			pudge_svm_evict_chunk(svm->chunks[i]);
+		if (atomic64_read(&svm->resident))
+			msleep(20);
+	}
+	if (atomic64_read(&svm->resident))
+		drm_err(&pudge->drm, "%lld device-private pages would not move back\n",
+			(long long)atomic64_read(&svm->resident));
+	for (i = 0; i < svm->nr_chunks; i++) {
+		struct pudge_svm_chunk *chunk = svm->chunks[i];
+
+		memunmap_pages(&chunk->pagemap);
+		release_mem_region(chunk->pagemap.range.start,
+				   range_len(&chunk->pagemap.range));
+		kfree(chunk);
+	}
+	mutex_unlock(&svm->chunk_lock);
+	flush_work(&svm->free_work);
+	destroy_workqueue(svm->wq);
+	pudge->svm = NULL;
+	kfree(svm->chunks);
+	kfree(svm);
+}
+
+/**
+ * pudge_svm_features() - PUDGE_FEATURE_SVM* bits for GET_PARAM
+ * @pudge: the device
+ *
+ * Return: the bits.
+ */
+u64 pudge_svm_features(struct pudge_device *pudge)
+{
+	if (!pudge->svm)
+		return 0;
+	return PUDGE_FEATURE_SVM | (pudge_svm_thp() ? PUDGE_FEATURE_SVM_THP : 0);
+}
+
+/**
+ * pudge_svm_capacity() - bytes of process memory VRAM can take at once
+ * @pudge: the device
+ *
+ * Return: VRAM size, or less when device-private address space is short.
+ */
+u64 pudge_svm_capacity(struct pudge_device *pudge)
+{
+	struct pudge_svm *svm = pudge->svm;
+	u64 chunks;
+
+	if (!svm)
+		return 0;
+	mutex_lock(&svm->chunk_lock);
+	chunks = svm->out_of_space ? svm->nr_chunks : pudge_svm_chunk_limit(svm);
+	mutex_unlock(&svm->chunk_lock);
+	return min_t(u64, pudge->vram_size, chunks * PUDGE_SVM_CHUNK_SIZE);
+}
+
+/**
+ * pudge_svm_resident() - bytes of process memory in VRAM now
+ * @pudge: the device
+ *
+ * Return: the bytes.
+ */
+u64 pudge_svm_resident(struct pudge_device *pudge)
+{
+	return pudge->svm ? atomic64_read(&pudge->svm->resident) << PAGE_SHIFT : 0;
+}
+
+/**
+ * pudge_svm_sync() - finish deferred VRAM frees before VRAM is counted
+ * @pudge: the device
+ */
+void pudge_svm_sync(struct pudge_device *pudge)
+{
+	if (pudge->svm)
+		pudge_svm_flush_frees(pudge->svm);
+}
+
+#else /* !PUDGE_SVM */
+
+int pudge_svm_init(struct pudge_device *pudge)
+{
+	return 0;
+}
+
+void pudge_svm_fini(struct pudge_device *pudge)
+{
+}
+
+u64 pudge_svm_features(struct pudge_device *pudge)
+{
+	return 0;
+}
+
+u64 pudge_svm_capacity(struct pudge_device *pudge)
+{
+	return 0;
+}
+
+u64 pudge_svm_resident(struct pudge_device *pudge)
+{
+	return 0;
+}
+
+bool pudge_svm_reclaim(struct pudge_device *pudge)
+{
+	return false;
+}
+
+void pudge_svm_sync(struct pudge_device *pudge)
+{
+}
+
+#endif /* PUDGE_SVM */

@@ -1,0 +1,899 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pudge_svm: process memory moved into VRAM as device-private pages and
+ * back (SVM_MIGRATE, SVM_ACCESS), after the cases of the kernel's
+ * hmm-tests: read back, CPU fault back, device access, fork, shared
+ * memory, munmap/mprotect during and after, threads, mixed ranges, file
+ * memory, THP, injected allocation failure, VRAM pressure with buffer
+ * objects, device unbind.  Every count is the kernel's: SVM_MIGRATE's out
+ * fields, STATS counters, GET_PARAM's resident bytes.
+ */
+#include <fcntl.h>
+#include <linux/io_uring.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <xf86drm.h>
+
+#include "igt.h"
+#include "pudge.h"
+
+#define SZ_4K (4096ull)
+#define SZ_1M (1ull << 20)
+#define SZ_2M (2ull << 20)
+#define NPAGES(sz) ((sz) / SZ_4K)
+
+static int fd = -1;
+static uint64_t features;
+
+static uint64_t param(uint32_t p)
+{
+	uint64_t v = 0;
+
+	igt_assert_eq(pudge_get_param(fd, p, &v), 0);
+	return v;
+}
+
+/* Resident bytes at the start of the subtest (leftovers of others). */
+static uint64_t resident_base;
+
+/* Bytes of process memory in VRAM, counted from the subtest's start. */
+static uint64_t resident(void)
+{
+	return param(PUDGE_PARAM_SVM_RESIDENT) - resident_base;
+}
+
+static struct drm_pudge_stats stats(void)
+{
+	struct drm_pudge_stats s;
+
+	igt_assert_eq(pudge_stats(fd, 0, &s), 0);
+	return s;
+}
+
+/* Private anonymous memory, 2 MiB-aligned, THP on or off. */
+static uint8_t *anon(uint64_t size, bool thp)
+{
+	uint8_t *raw = mmap(NULL, size + SZ_2M, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *p;
+
+	igt_assert(raw != MAP_FAILED);
+	p = (uint8_t *)(((uintptr_t)raw + SZ_2M - 1) & ~(SZ_2M - 1));
+	if (p > raw)
+		munmap(raw, p - raw);
+	munmap(p + size, raw + size + SZ_2M - (p + size));
+	igt_assert_eq(madvise(p, size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE), 0);
+	return p;
+}
+
+static uint64_t tag(uint64_t seed, uint64_t off)
+{
+	return (off + 1) * 0x9e3779b97f4a7c15ull ^ seed;
+}
+
+/* One word per 8 bytes, so a misplaced page or a torn copy shows. */
+static void fill(uint8_t *p, uint64_t size, uint64_t seed)
+{
+	for (uint64_t o = 0; o < size; o += 8)
+		*(uint64_t *)(p + o) = tag(seed, o);
+}
+
+static void check(const uint8_t *p, uint64_t size, uint64_t seed)
+{
+	for (uint64_t o = 0; o < size; o += 8)
+		igt_assert_f(*(const uint64_t *)(p + o) == tag(seed, o),
+			     "word at %#llx: %#llx, want %#llx\n",
+			     (unsigned long long)o,
+			     (unsigned long long)*(const uint64_t *)(p + o),
+			     (unsigned long long)tag(seed, o));
+}
+
+/* SVM_MIGRATE that must succeed; its counts must add up to the range. */
+static struct drm_pudge_svm_migrate migrate(void *p, uint64_t size, uint32_t place)
+{
+	struct drm_pudge_svm_migrate m;
+
+	igt_assert_eq(pudge_svm_migrate(fd, p, size, place, &m), 0);
+	igt_debug("migrate %llu pages: moved %llu (thp %llu) already %llu not_anon %llu pinned %llu busy %llu no_room %llu\n",
+		  (unsigned long long)NPAGES(size), (unsigned long long)m.moved,
+		  (unsigned long long)m.moved_thp, (unsigned long long)m.already,
+		  (unsigned long long)m.not_anon, (unsigned long long)m.pinned,
+		  (unsigned long long)m.busy, (unsigned long long)m.no_room);
+	igt_assert_eq_u64(m.moved + m.already + m.not_anon + m.pinned + m.busy +
+			  m.no_room, NPAGES(size));
+	igt_assert_lte_u64(m.moved_thp, m.moved);
+	return m;
+}
+
+/* Read the range as the device sees it, without moving anything. */
+static struct drm_pudge_svm_access dev_read(const void *p, uint64_t size, void *buf)
+{
+	struct drm_pudge_svm_access a, sum = { 0 };
+
+	/* At most PUDGE_SVM_ACCESS_MAX per call. */
+	for (uint64_t o = 0; o < size; o += PUDGE_SVM_ACCESS_MAX) {
+		uint64_t n = size - o < PUDGE_SVM_ACCESS_MAX ? size - o : PUDGE_SVM_ACCESS_MAX;
+
+		igt_assert_eq(pudge_svm_access(fd, (const uint8_t *)p + o, n,
+					       (uint8_t *)buf + o, PUDGE_SVM_ACCESS_READ, &a), 0);
+		igt_assert_eq_u64(a.vram_pages + a.system_pages, NPAGES(n));
+		sum.vram_pages += a.vram_pages;
+		sum.system_pages += a.system_pages;
+	}
+	return sum;
+}
+
+#define ANY (~0ull)
+
+/* Device read of the range: data @seed, @in_vram pages of it in VRAM. */
+static void dev_check(const void *p, uint64_t size, uint64_t seed, uint64_t in_vram)
+{
+	uint8_t *buf = malloc(size);
+	struct drm_pudge_svm_access a;
+
+	igt_assert(buf);
+	a = dev_read(p, size, buf);
+	if (in_vram != ANY)
+		igt_assert_eq_u64(a.vram_pages, in_vram);
+	check(buf, size, seed);
+	free(buf);
+}
+
+static void test_no_svm(void)
+{
+	struct drm_pudge_svm_migrate m = { 0 };
+	struct drm_pudge_svm_access a = { 0 };
+	uint8_t *p;
+
+	igt_require_f(!(features & PUDGE_FEATURE_SVM), "this kernel has SVM\n");
+	p = anon(SZ_2M, false);
+	igt_assert_eq(pudge_svm_migrate(fd, p, SZ_2M, PUDGE_GEM_PLACE_VRAM, NULL),
+		      -EOPNOTSUPP);
+	igt_assert_eq(pudge_svm_access(fd, p, SZ_4K, p + SZ_4K, 0, NULL), -EOPNOTSUPP);
+	/* Even garbage gets EOPNOTSUPP: the feature is absent, not misused. */
+	igt_assert_eq(drmCommandWriteRead(fd, DRM_PUDGE_SVM_MIGRATE, &m, sizeof(m)),
+		      -EOPNOTSUPP);
+	igt_assert_eq(drmCommandWriteRead(fd, DRM_PUDGE_SVM_ACCESS, &a, sizeof(a)),
+		      -EOPNOTSUPP);
+	igt_assert_eq_u64(param(PUDGE_PARAM_SVM_CAPACITY), 0);
+	igt_assert_eq_u64(resident(), 0);
+	munmap(p, SZ_2M);
+}
+
+static void test_invalid(void)
+{
+	struct drm_pudge_svm_migrate m;
+	uint8_t *p = anon(4 * SZ_4K, false), *f, *bo;
+	uint8_t buf[2 * SZ_4K];
+	uint32_t h;
+	int file;
+
+	fill(p, 4 * SZ_4K, 1);
+	m = (struct drm_pudge_svm_migrate){ .addr = (uintptr_t)p, .size = SZ_4K,
+					     .placement = PUDGE_GEM_PLACE_VRAM };
+#define BAD(field, value, err) do {						\
+		struct drm_pudge_svm_migrate b = m;				\
+		b.field = value;						\
+		igt_assert_eq(drmCommandWriteRead(fd, DRM_PUDGE_SVM_MIGRATE, &b, sizeof(b)), -err); \
+	} while (0)
+	BAD(addr, (uintptr_t)p + 8, EINVAL);
+	BAD(size, 0, EINVAL);
+	BAD(size, 100, EINVAL);
+	BAD(size, ~0ull & ~(SZ_4K - 1), EINVAL);
+	BAD(addr, ~0ull & ~(SZ_4K - 1), EINVAL);
+	BAD(placement, 0, EINVAL);
+	BAD(placement, PUDGE_GEM_PLACE_MASK, EINVAL);
+	BAD(placement, 4, EINVAL);
+	BAD(flags, 1, EINVAL);
+	BAD(flags, 1u << 31, EINVAL);
+	/* A hole: the range runs past the mapping. */
+	munmap(p + 3 * SZ_4K, SZ_4K);
+	BAD(size, 4 * SZ_4K, EFAULT);
+	/* Not readable. */
+	igt_assert_eq(mprotect(p + 2 * SZ_4K, SZ_4K, PROT_NONE), 0);
+	BAD(size, 3 * SZ_4K, EFAULT);
+#undef BAD
+	/* Nothing moved by the refused calls. */
+	igt_assert_eq_u64(resident(), 0);
+	check(p, 2 * SZ_4K, 1);
+
+	/*
+	 * File-backed memory is refused: this test's own executable (not on
+	 * tmpfs, whose files are shared memory).  memfd memory is shmem: it is
+	 * counted as not anonymous instead.
+	 */
+	file = open("/proc/self/exe", O_RDONLY);
+	igt_assert(file >= 0);
+	f = mmap(NULL, SZ_4K, PROT_READ, MAP_PRIVATE, file, 0);
+	igt_assert(f != MAP_FAILED);
+	memcpy(buf, f, SZ_4K);
+	igt_assert_eq(pudge_svm_migrate(fd, f, SZ_4K, PUDGE_GEM_PLACE_VRAM, NULL), -EINVAL);
+	igt_assert_eq(pudge_svm_migrate(fd, f, SZ_4K, PUDGE_GEM_PLACE_SYSTEM, NULL), -EINVAL);
+	igt_assert(!memcmp(buf, f, SZ_4K));
+	munmap(f, SZ_4K);
+	close(file);
+	file = memfd_create("pudge-svm", 0);
+	igt_assert(file >= 0);
+	igt_assert_eq(ftruncate(file, SZ_2M), 0);
+	f = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE, file, 0);
+	igt_assert(f != MAP_FAILED);
+	fill(f, SZ_2M, 2);
+	igt_assert_eq_u64(migrate(f, SZ_2M, PUDGE_GEM_PLACE_VRAM).not_anon, NPAGES(SZ_2M));
+	check(f, SZ_2M, 2);
+	munmap(f, SZ_2M);
+	close(file);
+
+	/* A pudge BO mapping is device memory already. */
+	igt_assert_eq(pudge_bo_create(fd, SZ_2M, PUDGE_GEM_PLACE_VRAM, &h, NULL), 0);
+	bo = pudge_bo_map(fd, h, 0, SZ_2M, PROT_READ | PROT_WRITE);
+	igt_assert(bo != MAP_FAILED);
+	igt_assert_eq(pudge_svm_migrate(fd, bo, SZ_2M, PUDGE_GEM_PLACE_VRAM, NULL), -EINVAL);
+	munmap(bo, SZ_2M);
+	pudge_bo_close(fd, h);
+
+	/* SVM_ACCESS */
+	igt_assert_eq(pudge_svm_access(fd, p, SZ_4K, buf, 2, NULL), -EINVAL);
+	igt_assert_eq(pudge_svm_access(fd, p + 1, SZ_4K, buf, 0, NULL), -EINVAL);
+	igt_assert_eq(pudge_svm_access(fd, p, 0, buf, 0, NULL), -EINVAL);
+	igt_assert_eq(pudge_svm_access(fd, p, PUDGE_SVM_ACCESS_MAX + SZ_4K, buf, 0, NULL),
+		      -EINVAL);
+	igt_assert_eq(pudge_svm_access(fd, p + 2 * SZ_4K, SZ_4K, buf, 0, NULL), -EFAULT);
+	igt_assert_eq(pudge_svm_access(fd, p + 3 * SZ_4K, SZ_4K, buf, 0, NULL), -EFAULT);
+	igt_assert_eq(pudge_svm_access(fd, p, SZ_4K, (void *)8, 0, NULL), -EFAULT);
+	munmap(p, 3 * SZ_4K);
+}
+
+/* Migrate, read on the device, fault back on the CPU page by page. */
+static void test_read_back(void)
+{
+	const uint64_t size = 4 * SZ_1M;
+	uint8_t *p = anon(size, false);
+	struct drm_pudge_svm_migrate m;
+	struct drm_pudge_stats s0, s1;
+
+	fill(p, size, 3);
+	s0 = stats();
+	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(m.moved, NPAGES(size));
+	igt_assert_eq_u64(m.moved_thp, 0);
+	igt_assert_eq_u64(resident(), size);
+	dev_check(p, size, 3, NPAGES(size));
+	/* Device reads moved nothing back. */
+	igt_assert_eq_u64(resident(), size);
+	check(p, size, 3);
+	s1 = stats();
+	igt_assert_eq_u64(s1.svm_to_vram - s0.svm_to_vram, NPAGES(size));
+	igt_assert_eq_u64(s1.svm_to_ram - s0.svm_to_ram, NPAGES(size));
+	igt_assert_eq_u64(s1.svm_cpu_faults - s0.svm_cpu_faults, NPAGES(size));
+	igt_assert_eq_u64(s1.svm_bytes_copied - s0.svm_bytes_copied, 2 * size);
+	igt_assert_eq_u64(resident(), 0);
+	dev_check(p, size, 3, 0);
+	munmap(p, size);
+}
+
+/* Back by ioctl: no CPU fault involved; then again as a no-op. */
+static void test_back_ioctl(void)
+{
+	const uint64_t size = 2 * SZ_1M;
+	uint8_t *p = anon(size, false);
+	struct drm_pudge_svm_migrate m;
+	struct drm_pudge_stats s0, s1;
+
+	fill(p, size, 4);
+	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(m.moved, NPAGES(size));
+	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(m.moved, 0);
+	igt_assert_eq_u64(m.already, NPAGES(size));
+	s0 = stats();
+	m = migrate(p, size, PUDGE_GEM_PLACE_SYSTEM);
+	igt_assert_eq_u64(m.moved, NPAGES(size));
+	m = migrate(p, size, PUDGE_GEM_PLACE_SYSTEM);
+	igt_assert_eq_u64(m.already, NPAGES(size));
+	s1 = stats();
+	igt_assert_eq_u64(s1.svm_cpu_faults, s0.svm_cpu_faults);
+	igt_assert_eq_u64(resident(), 0);
+	check(p, size, 4);
+	munmap(p, size);
+}
+
+/* Ten round trips, the data changed by the device and the CPU in turn. */
+static void test_ping_pong(void)
+{
+	const uint64_t size = SZ_1M;
+	uint8_t *p = anon(size, false);
+	uint8_t *buf = malloc(size);
+
+	igt_assert(buf);
+	fill(p, size, 100);
+	for (int i = 0; i < 10; i++) {
+		struct drm_pudge_svm_access a;
+
+		igt_assert_eq_u64(migrate(p, size, PUDGE_GEM_PLACE_VRAM).moved, NPAGES(size));
+		fill(buf, size, 200 + i);
+		igt_assert_eq(pudge_svm_access(fd, p, size, buf, PUDGE_SVM_ACCESS_WRITE,
+					       &a), 0);
+		igt_assert_eq_u64(a.vram_pages, NPAGES(size));
+		if (i & 1) {
+			igt_assert_eq_u64(migrate(p, size, PUDGE_GEM_PLACE_SYSTEM).moved,
+					  NPAGES(size));
+		}
+		check(p, size, 200 + i);
+		fill(p, size, 300 + i);
+		dev_check(p, size, 300 + i, 0);
+	}
+	free(buf);
+	munmap(p, size);
+}
+
+/* Device writes: to VRAM pages in place, to system pages through HMM. */
+static void test_device_write(void)
+{
+	const uint64_t size = SZ_1M;
+	uint8_t *p = anon(size, false), *q = anon(size, false);
+	uint8_t *buf = malloc(size);
+	struct drm_pudge_svm_access a;
+
+	igt_assert(buf);
+	fill(p, size, 5);
+	migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	fill(buf, size, 6);
+	igt_assert_eq(pudge_svm_access(fd, p, size, buf, PUDGE_SVM_ACCESS_WRITE, &a), 0);
+	igt_assert_eq_u64(a.vram_pages, NPAGES(size));
+	igt_assert_eq_u64(resident(), size);
+	check(p, size, 6);
+
+	/* q was never touched: the device access faults it in. */
+	fill(buf, size, 7);
+	igt_assert_eq(pudge_svm_access(fd, q, size, buf, PUDGE_SVM_ACCESS_WRITE, &a), 0);
+	igt_assert_eq_u64(a.system_pages, NPAGES(size));
+	check(q, size, 7);
+	free(buf);
+	munmap(p, size);
+	munmap(q, size);
+}
+
+/* Never-touched memory moves as zeroes. */
+static void test_unpopulated(void)
+{
+	const uint64_t size = SZ_1M;
+	uint8_t *p = anon(size, false);
+
+	igt_assert_eq_u64(migrate(p, size, PUDGE_GEM_PLACE_VRAM).moved, NPAGES(size));
+	for (uint64_t o = 0; o < size; o += 8)
+		igt_assert_eq_u64(*(uint64_t *)(p + o), 0);
+	munmap(p, size);
+}
+
+/* fork(): parent and child share the VRAM copy until one writes. */
+static void test_fork(void)
+{
+	const uint64_t size = SZ_1M;
+	uint8_t *p = anon(size, false);
+	int status;
+	pid_t pid;
+
+	fill(p, size, 8);
+	migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		uint8_t *buf = malloc(size);
+		struct drm_pudge_svm_access a;
+		bool ok;
+
+		/* The child sees the parent's data, still in VRAM. */
+		ok = buf && !pudge_svm_access(fd, p, size, buf, PUDGE_SVM_ACCESS_READ, &a) &&
+		     a.vram_pages == NPAGES(size);
+		for (uint64_t o = 0; ok && o < size; o += 8)
+			ok = *(uint64_t *)(buf + o) == tag(8, o) &&
+			     *(uint64_t *)(p + o) == tag(8, o);
+		fill(p, size, 9);
+		for (uint64_t o = 0; ok && o < size; o += 8)
+			ok = *(uint64_t *)(p + o) == tag(9, o);
+		_exit(ok ? 0 : 1);
+	}
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/*
+	 * The child's writes did not reach the parent.  Its first write
+	 * moved the shared pages back for both processes before breaking
+	 * copy-on-write, so the parent's data may be in system memory now.
+	 */
+	dev_check(p, size, 8, ANY);
+	check(p, size, 8);
+	fill(p, size, 10);
+	check(p, size, 10);
+	munmap(p, size);
+	igt_assert_eq_u64(resident(), 0);
+}
+
+/* Shared anonymous memory is page cache: counted, not moved. */
+static void test_shared(void)
+{
+	const uint64_t size = SZ_1M;
+	uint8_t *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct drm_pudge_svm_migrate m;
+
+	igt_assert(p != MAP_FAILED);
+	fill(p, size, 11);
+	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(m.moved, 0);
+	igt_assert_eq_u64(m.not_anon, NPAGES(size));
+	dev_check(p, size, 11, 0);
+	munmap(p, size);
+}
+
+/* Private and shared mappings side by side, and pinned pages. */
+static void test_mixed(void)
+{
+	const uint64_t part = 256 * SZ_4K;
+	uint8_t *p = anon(3 * part, false);
+	struct io_uring_params params = { 0 };
+	struct drm_pudge_svm_migrate m;
+	struct iovec iov;
+	int ring;
+
+	igt_assert(mmap(p + part, part, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == p + part);
+	fill(p, 3 * part, 12);
+	/* io_uring fixed buffers pin the last part for the ring's life. */
+	ring = syscall(__NR_io_uring_setup, 4, &params);
+	igt_require_f(ring >= 0, "io_uring unavailable: %s\n", strerror(errno));
+	iov = (struct iovec){ .iov_base = p + 2 * part, .iov_len = part };
+	igt_assert_eq(syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
+			      &iov, 1), 0);
+	m = migrate(p, 3 * part, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(m.moved, NPAGES(part));
+	igt_assert_eq_u64(m.not_anon, NPAGES(part));
+	igt_assert_eq_u64(m.pinned, NPAGES(part));
+	dev_check(p, 3 * part, 12, NPAGES(part));
+	/* Unregistering unpins at once; closing the ring would do it later. */
+	igt_assert_eq(syscall(__NR_io_uring_register, ring, IORING_UNREGISTER_BUFFERS,
+			      NULL, 0), 0);
+	close(ring);
+	/* Unpinned now: the rest moves; the shared part never does. */
+	m = migrate(p, 3 * part, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(m.moved, NPAGES(part));
+	igt_assert_eq_u64(m.already, NPAGES(part));
+	check(p, 3 * part, 12);
+	munmap(p, 3 * part);
+}
+
+/* munmap after migration frees the VRAM; partial munmap keeps the rest. */
+static void test_munmap(void)
+{
+	const uint64_t size = SZ_2M;
+	uint8_t *p = anon(size, false);
+	uint64_t free0 = param(PUDGE_PARAM_VRAM_FREE);
+
+	fill(p, size, 13);
+	migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(param(PUDGE_PARAM_VRAM_FREE), free0 - size);
+	munmap(p + SZ_1M, SZ_1M);
+	igt_assert_eq_u64(resident(), SZ_1M);
+	dev_check(p, SZ_1M, 13, NPAGES(SZ_1M));
+	munmap(p, SZ_1M);
+	igt_assert_eq_u64(resident(), 0);
+	igt_assert_eq_u64(param(PUDGE_PARAM_VRAM_FREE), free0);
+}
+
+/* mprotect after migration: read-only memory still reads, moves, refuses device writes. */
+static void test_mprotect(void)
+{
+	const uint64_t size = SZ_1M;
+	uint8_t *p = anon(size, false);
+	uint8_t *buf = malloc(size);
+
+	igt_assert(buf);
+	fill(p, size, 14);
+	migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq(mprotect(p, size, PROT_READ), 0);
+	dev_check(p, size, 14, NPAGES(size));
+	igt_assert_eq(pudge_svm_access(fd, p, size, buf, PUDGE_SVM_ACCESS_WRITE, NULL),
+		      -EFAULT);
+	check(p, size, 14);
+	/* Read-only memory migrates too, and stays read-only. */
+	igt_assert_eq_u64(migrate(p, size, PUDGE_GEM_PLACE_VRAM).moved, NPAGES(size));
+	dev_check(p, size, 14, NPAGES(size));
+	igt_assert_eq(mprotect(p, size, PROT_READ | PROT_WRITE), 0);
+	fill(p, size, 15);
+	check(p, size, 15);
+	igt_assert_eq(mprotect(p, size, PROT_NONE), 0);
+	igt_assert_eq(pudge_svm_migrate(fd, p, size, PUDGE_GEM_PLACE_VRAM, NULL), -EFAULT);
+	munmap(p, size);
+	free(buf);
+}
+
+struct churn {
+	uint8_t *p;
+	uint64_t size;
+	volatile bool stop;
+	unsigned long rounds, errors;
+};
+
+static void *churn_migrate(void *arg)
+{
+	struct churn *c = arg;
+
+	while (!c->stop) {
+		int a = pudge_svm_migrate(fd, c->p, c->size, PUDGE_GEM_PLACE_VRAM, NULL);
+		int b = pudge_svm_migrate(fd, c->p, c->size, PUDGE_GEM_PLACE_SYSTEM, NULL);
+
+		/* While the other thread remaps, the range may be a hole. */
+		if ((a && a != -EFAULT) || (b && b != -EFAULT))
+			c->errors++;
+		c->rounds++;
+	}
+	return NULL;
+}
+
+/* munmap, mmap and mprotect of the range while another thread migrates it. */
+static void test_munmap_during(void)
+{
+	struct churn c = { .size = 4 * SZ_1M };
+	pthread_t t;
+
+	c.p = anon(c.size, false);
+	fill(c.p, c.size, 16);
+	igt_assert_eq(pthread_create(&t, NULL, churn_migrate, &c), 0);
+	for (int i = 0; i < 200; i++) {
+		uint64_t off = (i % 4) * SZ_1M;
+
+		igt_assert_eq(munmap(c.p + off, SZ_1M), 0);
+		igt_assert(mmap(c.p + off, SZ_1M, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == c.p + off);
+		fill(c.p + off, SZ_1M, 17);
+		igt_assert_eq(mprotect(c.p + off, SZ_1M, PROT_READ), 0);
+		check(c.p + off, SZ_1M, 17);
+		igt_assert_eq(mprotect(c.p + off, SZ_1M, PROT_READ | PROT_WRITE), 0);
+	}
+	c.stop = true;
+	pthread_join(t, NULL);
+	igt_info("%lu migration rounds alongside\n", c.rounds);
+	igt_assert_eq(c.errors, 0);
+	igt_assert(c.rounds > 0);
+	for (uint64_t off = 0; off < c.size; off += SZ_1M)
+		check(c.p + off, SZ_1M, 17);
+	munmap(c.p, c.size);
+	igt_assert_eq_u64(resident(), 0);
+}
+
+struct reader {
+	uint8_t *p;
+	uint64_t size;
+	uint64_t seed;
+	bool ok;
+};
+
+static void *read_part(void *arg)
+{
+	struct reader *r = arg;
+
+	r->ok = true;
+	for (uint64_t o = 0; o < r->size; o += 8)
+		if (*(uint64_t *)(r->p + o) != tag(r->seed, o))
+			r->ok = false;
+	return NULL;
+}
+
+/* Four threads fault back interleaved pages of migrated memory at once. */
+static void test_threads(void)
+{
+	const uint64_t size = 8 * SZ_1M;
+	uint8_t *p = anon(size, false);
+	struct reader r[4];
+	pthread_t t[4];
+	struct drm_pudge_stats s0, s1;
+
+	fill(p, size, 18);
+	migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	s0 = stats();
+	/* All threads read all of it: every page faults in from several threads. */
+	for (int i = 0; i < 4; i++) {
+		r[i] = (struct reader){ .p = p, .size = size, .seed = 18 };
+		igt_assert_eq(pthread_create(&t[i], NULL, read_part, &r[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		igt_assert(r[i].ok);
+	}
+	s1 = stats();
+	igt_assert_eq_u64(s1.svm_to_ram - s0.svm_to_ram, NPAGES(size));
+	igt_assert_lte_u64(NPAGES(size), s1.svm_cpu_faults - s0.svm_cpu_faults);
+	igt_assert_eq_u64(resident(), 0);
+	munmap(p, size);
+}
+
+static void require_thp(void)
+{
+	igt_require_f(features & PUDGE_FEATURE_SVM_THP,
+		      "kernel without compound device-private migration\n");
+}
+
+/* 2 MiB-aligned THPs move as single units and fault back as units. */
+static void test_thp(void)
+{
+	const uint64_t size = 4 * SZ_2M;
+	uint8_t *p = anon(size, true);
+	struct drm_pudge_svm_migrate m;
+	struct drm_pudge_stats s0, s1;
+
+	require_thp();
+	fill(p, size, 19);
+	s0 = stats();
+	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_require_f(m.moved_thp, "no THP backed the range (THP disabled?)\n");
+	igt_assert_eq_u64(m.moved, NPAGES(size));
+	igt_assert_eq_u64(m.moved_thp, NPAGES(size));
+	dev_check(p, size, 19, NPAGES(size));
+	check(p, size, 19);
+	s1 = stats();
+	igt_assert_eq_u64(s1.svm_thp_moves - s0.svm_thp_moves, 2 * size / SZ_2M);
+	igt_assert_eq_u64(s1.svm_cpu_faults - s0.svm_cpu_faults, size / SZ_2M);
+	igt_assert_eq_u64(s1.svm_page_moves, s0.svm_page_moves);
+	munmap(p, size);
+}
+
+/* Unpopulated 2 MiB-aligned memory moves as THPs too; ioctl back as THPs. */
+static void test_thp_unpopulated(void)
+{
+	const uint64_t size = 2 * SZ_2M;
+	uint8_t *p = anon(size, true);
+	struct drm_pudge_svm_migrate m;
+
+	require_thp();
+	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(m.moved_thp, NPAGES(size));
+	m = migrate(p, size, PUDGE_GEM_PLACE_SYSTEM);
+	igt_assert_eq_u64(m.moved_thp, NPAGES(size));
+	for (uint64_t o = 0; o < size; o += 8)
+		igt_assert_eq_u64(*(uint64_t *)(p + o), 0);
+	munmap(p, size);
+}
+
+/* Partial munmap of a THP in VRAM splits it; the rest keeps its data. */
+static void test_thp_partial_munmap(void)
+{
+	uint8_t *p = anon(SZ_2M, true);
+
+	require_thp();
+	fill(p, SZ_2M, 20);
+	igt_require(migrate(p, SZ_2M, PUDGE_GEM_PLACE_VRAM).moved_thp == NPAGES(SZ_2M));
+	igt_assert_eq(munmap(p + SZ_1M, SZ_1M), 0);
+	/*
+	 * Like a THP in RAM, the folio stays whole until something splits
+	 * it: its unmapped half may still count.
+	 */
+	igt_info("resident after munmap of half: %llu KiB\n",
+		 (unsigned long long)resident() >> 10);
+	igt_assert(resident() == SZ_1M || resident() == SZ_2M);
+	dev_check(p, SZ_1M, 20, NPAGES(SZ_1M));
+	/* Half back by ioctl, half by CPU faults, from the split folio. */
+	igt_assert_eq_u64(migrate(p, 128 * SZ_4K, PUDGE_GEM_PLACE_SYSTEM).moved, 128);
+	check(p, SZ_1M, 20);
+	igt_assert_eq_u64(resident(), 0);
+	munmap(p, SZ_1M);
+}
+
+/* Injected allocation failures leave pages where they were, data intact. */
+static void test_fail_alloc(void)
+{
+	const uint64_t size = 64 * SZ_4K;
+	uint8_t *p = anon(size, false), *q;
+	struct drm_pudge_svm_migrate m;
+
+	fill(p, size, 21);
+	igt_require_f(pudge_module_param_set("svm_fail_alloc", 5) == 0,
+		      "cannot set svm_fail_alloc (not root?)\n");
+	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(m.no_room, 5);
+	igt_assert_eq_u64(m.moved, NPAGES(size) - 5);
+	dev_check(p, size, 21, NPAGES(size) - 5);
+	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(m.moved, 5);
+	check(p, size, 21);
+	munmap(p, size);
+
+	if (!(features & PUDGE_FEATURE_SVM_THP))
+		return;
+	/* A failed 2 MiB allocation falls back to 4 KiB pages. */
+	q = anon(SZ_2M, true);
+	fill(q, SZ_2M, 22);
+	igt_assert_eq(pudge_module_param_set("svm_fail_alloc", 1), 0);
+	m = migrate(q, SZ_2M, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(m.moved, NPAGES(SZ_2M));
+	igt_assert_eq_u64(m.moved_thp, 0);
+	check(q, SZ_2M, 22);
+	munmap(q, SZ_2M);
+}
+
+/* With device-private address space capped, what does not fit stays. */
+static void test_capacity(void)
+{
+	long long saved = 0;
+	uint64_t cap, size;
+	uint8_t *p;
+	struct drm_pudge_svm_migrate m;
+
+	igt_assert_eq(pudge_module_param_get("svm_max_chunks", &saved), 0);
+	igt_assert_eq(pudge_module_param_set("svm_max_chunks", 1), 0);
+	cap = param(PUDGE_PARAM_SVM_CAPACITY);
+	igt_info("capacity with one chunk allowed: %llu MiB\n", (unsigned long long)cap >> 20);
+	igt_assert(cap < param(PUDGE_PARAM_VRAM_SIZE));
+	igt_require_f(cap <= (512ull << 20), "chunks from earlier tests: %llu MiB\n",
+		      (unsigned long long)cap >> 20);
+	size = cap + 4 * SZ_2M;
+	p = anon(size, true);
+	fill(p, size, 23);
+	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	pudge_module_param_set("svm_max_chunks", saved);
+	igt_assert_eq_u64(m.moved, NPAGES(cap));
+	igt_assert_eq_u64(m.no_room, NPAGES(size - cap));
+	check(p, size, 23);
+	munmap(p, size);
+}
+
+/* BOs and SVM share VRAM: each yields to the other, nothing is lost. */
+static void test_vram_pressure(void)
+{
+	const uint64_t vram = param(PUDGE_PARAM_VRAM_SIZE);
+	const uint64_t bo_size = 256 * SZ_1M;
+	const int nbo = vram / bo_size;
+	uint32_t h[nbo];
+	uint64_t *maps[nbo];
+	uint64_t anon_size = vram / 2;
+	uint8_t *p;
+	struct drm_pudge_svm_migrate m;
+	struct drm_pudge_stats s0, s1;
+
+	igt_require(nbo >= 4);
+	/* Evictable BOs fill VRAM, each word tagged. */
+	for (int i = 0; i < nbo; i++) {
+		igt_assert_eq(pudge_bo_create(fd, bo_size,
+					      PUDGE_GEM_PLACE_VRAM | PUDGE_GEM_PLACE_SYSTEM,
+					      &h[i], NULL), 0);
+		maps[i] = pudge_bo_map(fd, h[i], 0, bo_size, PROT_READ | PROT_WRITE);
+		igt_assert(maps[i] != MAP_FAILED);
+		for (uint64_t o = 0; o < bo_size / 8; o += 512)
+			maps[i][o] = tag(i, o);
+	}
+	igt_assert_lt(param(PUDGE_PARAM_VRAM_FREE), bo_size);
+
+	/* SVM evicts BOs to get room. */
+	p = anon(anon_size, true);
+	fill(p, anon_size, 24);
+	s0 = stats();
+	m = migrate(p, anon_size, PUDGE_GEM_PLACE_VRAM);
+	s1 = stats();
+	igt_info("SVM took %llu MiB, %llu BO evictions\n",
+		 (unsigned long long)(m.moved * SZ_4K) >> 20,
+		 (unsigned long long)(s1.evictions - s0.evictions));
+	igt_assert_eq_u64(m.moved, NPAGES(anon_size));
+	igt_assert(s1.evictions > s0.evictions);
+	for (int i = 0; i < nbo; i++)
+		for (uint64_t o = 0; o < bo_size / 8; o += 512)
+			igt_assert_eq_u64(maps[i][o], tag(i, o));
+	for (int i = 0; i < nbo; i++) {
+		munmap(maps[i], bo_size);
+		pudge_bo_close(fd, h[i]);
+	}
+
+	/* A VRAM-only BO that needs the room SVM holds: SVM moves back. */
+	s0 = stats();
+	igt_assert_eq(pudge_bo_create(fd, vram - 64 * SZ_1M, PUDGE_GEM_PLACE_VRAM,
+				      &h[0], NULL), 0);
+	s1 = stats();
+	igt_info("%llu SVM pages moved back for the BO\n",
+		 (unsigned long long)(s1.svm_evicted - s0.svm_evicted));
+	igt_assert(s1.svm_evicted > s0.svm_evicted);
+	dev_check(p, anon_size, 24, NPAGES(anon_size) - (s1.svm_evicted - s0.svm_evicted));
+	check(p, anon_size, 24);
+	pudge_bo_close(fd, h[0]);
+	munmap(p, anon_size);
+}
+
+/* Unbinding the device moves everything back first; rebinding works. */
+static void test_unbind(void)
+{
+	const uint64_t size = 4 * SZ_1M;
+	uint8_t *p = anon(size, false), *t = anon(SZ_2M, true);
+	char slot[32];
+	int sys;
+
+	igt_assert_eq(pudge_pci_slot(fd, slot, sizeof(slot)), 0);
+	fill(p, size, 25);
+	fill(t, SZ_2M, 26);
+	igt_assert_eq_u64(migrate(p, size, PUDGE_GEM_PLACE_VRAM).moved, NPAGES(size));
+	migrate(t, SZ_2M, PUDGE_GEM_PLACE_VRAM);
+
+	sys = open("/sys/bus/pci/drivers/pudge/unbind", O_WRONLY);
+	igt_require_f(sys >= 0, "cannot unbind: %s\n", strerror(errno));
+	igt_assert_eq(write(sys, slot, strlen(slot)), (ssize_t)strlen(slot));
+	close(sys);
+
+	igt_assert_eq(pudge_svm_migrate(fd, p, size, PUDGE_GEM_PLACE_VRAM, NULL), -ENODEV);
+	check(p, size, 25);
+	check(t, SZ_2M, 26);
+	close(fd);
+
+	sys = open("/sys/bus/pci/drivers/pudge/bind", O_WRONLY);
+	igt_assert(sys >= 0);
+	igt_assert_eq(write(sys, slot, strlen(slot)), (ssize_t)strlen(slot));
+	close(sys);
+	fd = pudge_open(PUDGE_NODE_RENDER);
+	igt_assert(fd >= 0);
+	/* A new device: nothing of anyone's in its VRAM. */
+	resident_base = 0;
+	igt_assert_eq_u64(resident(), 0);
+	igt_assert_eq_u64(migrate(p, size, PUDGE_GEM_PLACE_VRAM).moved, NPAGES(size));
+	check(p, size, 25);
+	munmap(p, size);
+	munmap(t, SZ_2M);
+}
+
+static void require_svm(void)
+{
+	igt_require_f(features & PUDGE_FEATURE_SVM,
+		      "no device-private VRAM: kernel without CONFIG_DEVICE_PRIVATE or no address space\n");
+	resident_base = param(PUDGE_PARAM_SVM_RESIDENT);
+}
+
+static const struct {
+	const char *name;
+	const char *what;
+	void (*fn)(void);
+} cases[] = {
+	{ "invalid", "bad arguments, holes, file and device memory refused", test_invalid },
+	{ "read-back", "migrate, device read, CPU faults back", test_read_back },
+	{ "back-ioctl", "migrate back by ioctl; repeated calls are no-ops", test_back_ioctl },
+	{ "ping-pong", "ten round trips with device and CPU writes", test_ping_pong },
+	{ "device-write", "device writes to VRAM and to system pages", test_device_write },
+	{ "unpopulated", "never-touched memory moves as zeroes", test_unpopulated },
+	{ "fork", "fork after migration: copy-on-write both ways", test_fork },
+	{ "shared", "shared anonymous memory is not moved", test_shared },
+	{ "mixed", "private, shared and pinned pages in one range", test_mixed },
+	{ "munmap", "munmap after migration frees VRAM", test_munmap },
+	{ "mprotect", "mprotect after migration", test_mprotect },
+	{ "munmap-during", "munmap/mmap/mprotect while migrating", test_munmap_during },
+	{ "threads", "four threads fault back the same memory", test_threads },
+	{ "thp", "2 MiB THPs move and fault back as units", test_thp },
+	{ "thp-unpopulated", "unpopulated 2 MiB ranges move as THPs", test_thp_unpopulated },
+	{ "thp-partial-munmap", "partial munmap of a THP in VRAM", test_thp_partial_munmap },
+	{ "fail-alloc", "injected allocation failures lose nothing", test_fail_alloc },
+	{ "capacity", "capped device-private address space", test_capacity },
+	{ "vram-pressure", "BOs and SVM evict each other, nothing lost", test_vram_pressure },
+	{ "unbind", "unbind with memory in VRAM", test_unbind },
+};
+
+static size_t case_i;
+
+igt_main
+{
+	igt_fixture {
+		fd = pudge_open(PUDGE_NODE_RENDER);
+		igt_require_f(fd >= 0, "no pudge device\n");
+		features = param(PUDGE_PARAM_FEATURES);
+	}
+
+	igt_describe("Without SVM both ioctls fail with EOPNOTSUPP");
+	igt_subtest("no-svm")
+		test_no_svm();
+
+	for (case_i = 0; case_i < sizeof(cases) / sizeof(cases[0]); case_i++) {
+		igt_describe(cases[case_i].what);
+		igt_subtest(cases[case_i].name) {
+			require_svm();
+			cases[case_i].fn();
+		}
+	}
+
+	igt_fixture {
+		pudge_module_param_set("svm_fail_alloc", 0);
+		close(fd);
+	}
+}

@@ -51,14 +51,36 @@ struct pudge_svm_counters {
 
 #if PUDGE_SVM
 
+/* Free device-private pages are tracked per 2 MiB-aligned run. */
+#define PUDGE_SVM_RUN_PAGES	(SZ_2M / PAGE_SIZE)
+
+/**
+ * struct pudge_svm_run - 512 device-private pages that can form a folio
+ * @link: on pudge_svm.full_runs when all pages are free, on
+ *	pudge_svm.partial_runs when some are, on no list when none is
+ * @first_pfn: pfn of the first page
+ * @nfree: free pages in the run
+ * @free: which pages are free
+ */
+struct pudge_svm_run {
+	struct list_head link;
+	unsigned long first_pfn;
+	unsigned int nfree;
+	DECLARE_BITMAP(free, PUDGE_SVM_RUN_PAGES);
+};
+
 /**
  * struct pudge_svm_chunk - one range of device-private pages
  * @pagemap: the MEMORY_DEVICE_PRIVATE pagemap over the reserved range
  * @svm: the owner
+ * @first_pfn: first pfn of the range
+ * @runs: the range's free-page tracking, one entry per 2 MiB
  */
 struct pudge_svm_chunk {
 	struct dev_pagemap pagemap;
 	struct pudge_svm *svm;
+	unsigned long first_pfn;
+	struct pudge_svm_run runs[PUDGE_SVM_CHUNK_SIZE / SZ_2M];
 };
 
 /**
@@ -90,9 +112,9 @@ struct pudge_svm_vram {
  * @max_chunks: enough chunks for all of VRAM twice over (free pages
  *	fragment across chunks)
  * @out_of_space: request_free_mem_region() failed: no more chunks
- * @lock: protects the free lists
- * @free_pages: free 4 KiB device-private pages, linked by zone_device_data
- * @free_thp: free 2 MiB-aligned runs of 512 pages, same linkage
+ * @lock: protects the runs and their lists
+ * @partial_runs: runs with some pages free
+ * @full_runs: runs with all pages free: room for a 2 MiB folio
  * @resident: device-private pages in use
  * @vram_to_free: VRAM whose last page was freed; freed by @free_work,
  *	because folio_free may run under a page-table spinlock and the VRAM
@@ -108,9 +130,9 @@ struct pudge_svm {
 	unsigned int nr_chunks;
 	unsigned int max_chunks;
 	bool out_of_space;
-	spinlock_t lock;		/* free_pages, free_thp */
-	struct page *free_pages;
-	struct page *free_thp;
+	spinlock_t lock;		/* runs, partial_runs, full_runs */
+	struct list_head partial_runs;
+	struct list_head full_runs;
 	atomic64_t resident;
 	struct llist_head vram_to_free;
 	struct work_struct free_work;

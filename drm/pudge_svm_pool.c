@@ -32,8 +32,6 @@ MODULE_PARM_DESC(svm_max_chunks,
 
 #if PUDGE_SVM
 
-#define PUDGE_SVM_THP_PAGES	HPAGE_PMD_NR
-
 static const struct dev_pagemap_ops pudge_svm_pagemap_ops;
 
 /**
@@ -154,36 +152,68 @@ void pudge_svm_flush_frees(struct pudge_svm *svm)
 	flush_work(&svm->free_work);
 }
 
-static void pudge_svm_push(struct pudge_svm *svm, struct page *page, bool thp)
+static struct page *pudge_svm_run_page(struct pudge_svm_run *run, unsigned long i)
 {
-	struct page **head = thp ? &svm->free_thp : &svm->free_pages;
-
-	page->zone_device_data = *head;
-	*head = page;
+	return pfn_to_page(run->first_pfn + i);
 }
 
-/* Take a free page of @order; a free 2 MiB run is broken up for 4 KiB. */
+/*
+ * Take a free page of @order.  4 KiB pages come from partly used runs
+ * first, so that whole runs stay available for 2 MiB folios.
+ */
 static struct page *pudge_svm_pop(struct pudge_svm *svm, unsigned int order)
 {
-	struct page *page;
+	struct pudge_svm_run *run;
+	struct page *page = NULL;
 	unsigned long i;
 
 	spin_lock(&svm->lock);
-	if (!order && !svm->free_pages && svm->free_thp) {
-		page = svm->free_thp;
-		svm->free_thp = page->zone_device_data;
-		for (i = 0; i < PUDGE_SVM_THP_PAGES; i++)
-			pudge_svm_push(svm, pfn_to_page(page_to_pfn(page) + i), false);
+	if (order) {
+		run = list_first_entry_or_null(&svm->full_runs, struct pudge_svm_run, link);
+		if (run) {
+			list_del_init(&run->link);
+			bitmap_zero(run->free, PUDGE_SVM_RUN_PAGES);
+			run->nfree = 0;
+			page = pudge_svm_run_page(run, 0);
+		}
+		goto out;
 	}
-	page = order ? svm->free_thp : svm->free_pages;
-	if (page) {
-		if (order)
-			svm->free_thp = page->zone_device_data;
-		else
-			svm->free_pages = page->zone_device_data;
-	}
+	run = list_first_entry_or_null(&svm->partial_runs, struct pudge_svm_run, link);
+	if (!run)
+		run = list_first_entry_or_null(&svm->full_runs, struct pudge_svm_run, link);
+	if (!run)
+		goto out;
+	i = find_first_bit(run->free, PUDGE_SVM_RUN_PAGES);
+	__clear_bit(i, run->free);
+	if (run->nfree-- == PUDGE_SVM_RUN_PAGES)
+		list_move(&run->link, &svm->partial_runs);
+	if (!run->nfree)
+		list_del_init(&run->link);
+	page = pudge_svm_run_page(run, i);
+out:
 	spin_unlock(&svm->lock);
 	return page;
+}
+
+/*
+ * Give back @nr pages from @page; a run whose 512 pages are all free again
+ * can hold a 2 MiB folio, however it was split and freed.
+ */
+static void pudge_svm_push(struct pudge_svm *svm, struct page *page,
+			   unsigned long nr)
+{
+	struct pudge_svm_chunk *chunk = pudge_svm_chunk_of(page);
+	unsigned long idx = page_to_pfn(page) - chunk->first_pfn;
+	struct pudge_svm_run *run = &chunk->runs[idx / PUDGE_SVM_RUN_PAGES];
+
+	spin_lock(&svm->lock);
+	bitmap_set(run->free, idx % PUDGE_SVM_RUN_PAGES, nr);
+	if (!run->nfree)
+		list_add(&run->link, &svm->partial_runs);
+	run->nfree += nr;
+	if (run->nfree == PUDGE_SVM_RUN_PAGES)
+		list_move(&run->link, &svm->full_runs);
+	spin_unlock(&svm->lock);
 }
 
 static unsigned int pudge_svm_chunk_limit(struct pudge_svm *svm)
@@ -197,8 +227,8 @@ static unsigned int pudge_svm_chunk_limit(struct pudge_svm *svm)
 static int pudge_svm_add_chunk(struct pudge_svm *svm)
 {
 	struct pudge_svm_chunk *chunk;
-	unsigned long pfn, first, last;
 	struct resource *res;
+	unsigned long i;
 	void *ptr;
 	int ret = -ENOSPC;
 
@@ -207,7 +237,7 @@ static int pudge_svm_add_chunk(struct pudge_svm *svm)
 	    svm->nr_chunks >= pudge_svm_chunk_limit(svm))
 		goto out;
 	ret = -ENOMEM;
-	chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
+	chunk = kvzalloc(sizeof(*chunk), GFP_KERNEL);
 	if (!chunk)
 		goto out;
 	res = request_free_mem_region(&iomem_resource, PUDGE_SVM_CHUNK_SIZE,
@@ -234,18 +264,15 @@ static int pudge_svm_add_chunk(struct pudge_svm *svm)
 	}
 	svm->chunks[svm->nr_chunks++] = chunk;
 
-	first = res->start >> PAGE_SHIFT;
-	last = (res->end + 1) >> PAGE_SHIFT;
+	chunk->first_pfn = res->start >> PAGE_SHIFT;
 	spin_lock(&svm->lock);
-	for (pfn = first; pfn < last; ) {
-		if (pudge_svm_thp() && IS_ALIGNED(pfn, PUDGE_SVM_THP_PAGES) &&
-		    pfn + PUDGE_SVM_THP_PAGES <= last) {
-			pudge_svm_push(svm, pfn_to_page(pfn), true);
-			pfn += PUDGE_SVM_THP_PAGES;
-		} else {
-			pudge_svm_push(svm, pfn_to_page(pfn), false);
-			pfn++;
-		}
+	for (i = 0; i < ARRAY_SIZE(chunk->runs); i++) {
+		struct pudge_svm_run *run = &chunk->runs[i];
+
+		run->first_pfn = chunk->first_pfn + i * PUDGE_SVM_RUN_PAGES;
+		run->nfree = PUDGE_SVM_RUN_PAGES;
+		bitmap_fill(run->free, PUDGE_SVM_RUN_PAGES);
+		list_add_tail(&run->link, &svm->full_runs);
 	}
 	spin_unlock(&svm->lock);
 	mutex_unlock(&svm->chunk_lock);
@@ -254,7 +281,7 @@ static int pudge_svm_add_chunk(struct pudge_svm *svm)
 err_release:
 	release_mem_region(res->start, resource_size(res));
 err_free:
-	kfree(chunk);
+	kvfree(chunk);
 out:
 	mutex_unlock(&svm->chunk_lock);
 	return ret;
@@ -329,9 +356,7 @@ static void pudge_svm_folio_free(struct folio *folio)
 		queue_work(svm->wq, &svm->free_work);
 	}
 	atomic64_sub(nr, &svm->resident);
-	spin_lock(&svm->lock);
-	pudge_svm_push(svm, page, nr > 1);
-	spin_unlock(&svm->lock);
+	pudge_svm_push(svm, page, nr);
 }
 
 #if PUDGE_SVM_THP
@@ -411,6 +436,8 @@ int pudge_svm_init(struct pudge_device *pudge)
 	svm->pudge = pudge;
 	mutex_init(&svm->chunk_lock);
 	spin_lock_init(&svm->lock);
+	INIT_LIST_HEAD(&svm->partial_runs);
+	INIT_LIST_HEAD(&svm->full_runs);
 	init_llist_head(&svm->vram_to_free);
 	INIT_WORK(&svm->free_work, pudge_svm_free_work);
 	svm->max_chunks = 2 * DIV_ROUND_UP_ULL(pudge->vram_size, PUDGE_SVM_CHUNK_SIZE);
@@ -472,7 +499,7 @@ void pudge_svm_fini(struct pudge_device *pudge)
 		memunmap_pages(&chunk->pagemap);
 		release_mem_region(chunk->pagemap.range.start,
 				   range_len(&chunk->pagemap.range));
-		kfree(chunk);
+		kvfree(chunk);
 	}
 	mutex_unlock(&svm->chunk_lock);
 	flush_work(&svm->free_work);

@@ -46,6 +46,60 @@ static const struct ttm_kmap_iter_ops pudge_vram_iter_ops = {
 	.maps_tt = false,
 };
 
+/**
+ * struct pudge_iter_slice - a ttm_kmap_iter seen from page @first on
+ * @base: the TTM iterator
+ * @inner: the iterator over the whole resource
+ * @first: page of @inner that is page 0 of the slice
+ */
+struct pudge_iter_slice {
+	struct ttm_kmap_iter base;
+	struct ttm_kmap_iter *inner;
+	pgoff_t first;
+};
+
+static void pudge_iter_slice_map(struct ttm_kmap_iter *iter,
+				 struct iosys_map *map, pgoff_t i)
+{
+	struct pudge_iter_slice *s = container_of(iter, struct pudge_iter_slice, base);
+
+	s->inner->ops->map_local(s->inner, map, s->first + i);
+}
+
+static void pudge_iter_slice_unmap(struct ttm_kmap_iter *iter,
+				   struct iosys_map *map)
+{
+	struct pudge_iter_slice *s = container_of(iter, struct pudge_iter_slice, base);
+
+	if (s->inner->ops->unmap_local)
+		s->inner->ops->unmap_local(s->inner, map);
+}
+
+static const struct ttm_kmap_iter_ops pudge_iter_slice_ops = {
+	.map_local = pudge_iter_slice_map,
+	.unmap_local = pudge_iter_slice_unmap,
+	.maps_tt = false,
+};
+
+/*
+ * ttm_move_memcpy() in 64 MiB slices with a reschedule between them: a
+ * CPU copy of a 1 GiB BO takes seconds in a slow guest, and kernels
+ * without full preemption would report a soft lockup.
+ */
+static void pudge_move_memcpy(u64 num_pages, struct ttm_kmap_iter *dst,
+			      struct ttm_kmap_iter *src)
+{
+	const u64 slice = SZ_64M >> PAGE_SHIFT;
+	struct pudge_iter_slice d = { .base.ops = &pudge_iter_slice_ops, .inner = dst };
+	struct pudge_iter_slice s = { .base.ops = &pudge_iter_slice_ops, .inner = src };
+
+	for (d.first = 0; d.first < num_pages; d.first += slice) {
+		s.first = d.first;
+		ttm_move_memcpy(false, min(slice, num_pages - d.first), &d.base, &s.base);
+		cond_resched();
+	}
+}
+
 /* New VRAM must not show what an earlier BO left there. */
 static void pudge_vram_clear(struct pudge_device *pudge, struct ttm_resource *res)
 {
@@ -129,7 +183,7 @@ int pudge_bo_move(struct ttm_buffer_object *tbo, bool evict,
 		dst = &vram_it.base;
 		src = ttm_kmap_iter_tt_init(&tt_it, tbo->ttm);
 	}
-	ttm_move_memcpy(false, PFN_UP(new_mem->size), dst, src);
+	pudge_move_memcpy(PFN_UP(new_mem->size), dst, src);
 	ttm_bo_move_sync_cleanup(tbo, new_mem);
 
 	atomic64_inc(&pudge->stats.moves);

@@ -174,6 +174,7 @@ static void pudge_svm_fill_ram(struct pudge_svm *svm, unsigned long *src,
 		struct folio *folio;
 
 		nr = 1;
+		cond_resched();
 		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
 		if (src[i] & PUDGE_MIGRATE_PFN_COMPOUND)

@@ -836,6 +836,39 @@ static void test_unbind(void)
 	munmap(t, SZ_2M);
 }
 
+/* Unloading the module with memory in VRAM moves it back first. */
+static void test_unload(void)
+{
+	const uint64_t size = 4 * SZ_1M;
+	uint8_t *p = anon(size, false), *t = anon(SZ_2M, true);
+
+	/* Only where it can be loaded again (dev loops insmod by hand). */
+	igt_require_f(system("modprobe -q -n pudge") == 0,
+		      "pudge is not installed for modprobe\n");
+	fill(p, size, 27);
+	fill(t, SZ_2M, 28);
+	igt_assert_eq_u64(migrate(p, size, PUDGE_GEM_PLACE_VRAM).moved, NPAGES(size));
+	igt_assert_eq_u64(migrate(t, SZ_2M, PUDGE_GEM_PLACE_VRAM).moved, NPAGES(SZ_2M));
+	/* Our open file holds the module: let go of it first. */
+	close(fd);
+	fd = -1;
+	igt_require_f(system("modprobe -r pudge") == 0,
+		      "cannot unload pudge (in use, or not installed for modprobe)\n");
+	check(p, size, 27);
+	check(t, SZ_2M, 28);
+	igt_assert_eq(system("modprobe pudge"), 0);
+	for (int i = 0; i < 50 && fd < 0; i++) {
+		fd = pudge_open(PUDGE_NODE_RENDER);
+		if (fd < 0)
+			usleep(100000);
+	}
+	igt_assert(fd >= 0);
+	resident_base = 0;
+	igt_assert_eq_u64(resident(), 0);
+	munmap(p, size);
+	munmap(t, SZ_2M);
+}
+
 static void require_svm(void)
 {
 	igt_require_f(features & PUDGE_FEATURE_SVM,
@@ -868,6 +901,7 @@ static const struct {
 	{ "capacity", "capped device-private address space", test_capacity },
 	{ "vram-pressure", "BOs and SVM evict each other, nothing lost", test_vram_pressure },
 	{ "unbind", "unbind with memory in VRAM", test_unbind },
+	{ "unload", "module unload with memory in VRAM", test_unload },
 };
 
 static size_t case_i;
@@ -894,6 +928,7 @@ igt_main
 
 	igt_fixture {
 		pudge_module_param_set("svm_fail_alloc", 0);
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 	}
 }

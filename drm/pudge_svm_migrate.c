@@ -15,6 +15,7 @@
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 
@@ -489,7 +490,7 @@ static int pudge_svm_check_vmas(struct mm_struct *mm, unsigned long start,
  * @args: the checked request; its out fields are filled in
  *
  * Return: 0, -EFAULT or -EINVAL for a range that cannot be migrated,
- * -ENOMEM.
+ * -ENOMEM, -EINTR when killed part way (what moved stays moved).
  */
 int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args)
 {
@@ -526,6 +527,10 @@ int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args)
 		struct vm_area_struct *vma = vma_lookup(mm, addr);
 
 		next = min3(end, vma->vm_end, ALIGN(addr + 1, PMD_SIZE));
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
 		if (!vma_is_anonymous(vma)) {
 			args->not_anon += (next - addr) >> PAGE_SHIFT;
 			continue;

@@ -836,6 +836,83 @@ static void test_unbind(void)
 	munmap(t, SZ_2M);
 }
 
+static int write_str(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fputs(val, f) < 0 ? -EIO : 0;
+	return fclose(f) ? -errno : ret;
+}
+
+/* svm_to_vram from debugfs' pudge_stats, or -1 without debugfs. */
+static long long debugfs_svm_to_vram(void)
+{
+	char path[96], line[128];
+	long long v = -1;
+
+	for (int minor = 0; minor < 256 && v < 0; minor++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%d/pudge_stats", minor);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "svm_to_vram %lld", &v) == 1)
+				break;
+		fclose(f);
+	}
+	return v;
+}
+
+/* The migration tracepoint fires each way; debugfs agrees with STATS. */
+static void test_trace_debugfs(void)
+{
+	const char *root = access("/sys/kernel/tracing/events", F_OK) == 0 ?
+		"/sys/kernel/tracing" : "/sys/kernel/debug/tracing";
+	const uint64_t size = SZ_1M;
+	bool to_vram = false, fault = false, to_ram = false;
+	char path[128], want[64], line[512];
+	uint8_t *p = anon(size, false);
+	long long dbg;
+	FILE *f;
+
+	fill(p, size, 29);
+	snprintf(path, sizeof(path), "%s/events/pudge/pudge_svm_migrate/enable", root);
+	igt_require_f(access(path, W_OK) == 0, "no tracefs at %s\n", root);
+	snprintf(path, sizeof(path), "%s/trace", root);
+	igt_assert_eq(write_str(path, ""), 0);
+	snprintf(path, sizeof(path), "%s/events/pudge/pudge_svm_migrate/enable", root);
+	igt_assert_eq(write_str(path, "1"), 0);
+	migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(p[0], tag(29, 0) & 0xff);
+	migrate(p, size, PUDGE_GEM_PLACE_SYSTEM);
+	igt_assert_eq(write_str(path, "0"), 0);
+
+	snprintf(want, sizeof(want), "start=%#llx ", (unsigned long long)(uintptr_t)p);
+	snprintf(path, sizeof(path), "%s/trace", root);
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "pudge_svm_migrate:") || !strstr(line, want))
+			continue;
+		to_vram |= strstr(line, "to_vram") && strstr(line, "npages=256 moved=256 thp=0");
+		fault |= strstr(line, "cpu_fault") && strstr(line, "npages=1 moved=1");
+		to_ram |= strstr(line, "to_ram") && strstr(line, "npages=256 moved=255");
+	}
+	fclose(f);
+	igt_assert_f(to_vram && fault && to_ram, "to_vram %d, cpu_fault %d, to_ram %d\n",
+		     to_vram, fault, to_ram);
+
+	dbg = debugfs_svm_to_vram();
+	igt_require_f(dbg >= 0, "no pudge_stats in debugfs\n");
+	igt_assert_eq_u64(dbg, stats().svm_to_vram);
+	munmap(p, size);
+}
+
 /* Unloading the module with memory in VRAM moves it back first. */
 static void test_unload(void)
 {
@@ -900,6 +977,7 @@ static const struct {
 	{ "fail-alloc", "injected allocation failures lose nothing", test_fail_alloc },
 	{ "capacity", "capped device-private address space", test_capacity },
 	{ "vram-pressure", "BOs and SVM evict each other, nothing lost", test_vram_pressure },
+	{ "trace-debugfs", "migration tracepoint each way; debugfs counters", test_trace_debugfs },
 	{ "unbind", "unbind with memory in VRAM", test_unbind },
 	{ "unload", "module unload with memory in VRAM", test_unload },
 };

@@ -2,7 +2,19 @@
 # Run a command inside the sid rootfs with the repo at /src and the results
 # directory at /results, and the host's /dev, /proc and /sys bind-mounted.
 # Usage: tools/inroot.sh [--results DIR] CMD [ARGS...]
+#
+# The bind mounts live in a private mount namespace of their own: they go
+# away with the command, even when it is killed, and runs from two
+# checkouts never see each other's /src.  (Mounts made on the host once
+# outlived a killed run, and the next run from another checkout silently
+# built and tested the stale tree.)
 set -euo pipefail
+
+if [ -z "${PUDGE_INROOT_NS:-}" ]; then
+	exec /usr/bin/env PUDGE_INROOT_NS=1 \
+		unshare --mount --propagation private "$0" "$@"
+fi
+unset PUDGE_INROOT_NS
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -14,18 +26,12 @@ if [ "${1:-}" = --results ]; then
 fi
 mkdir -p "$results"
 
-mounted=()
+# Always mount, on top of whatever is there: inside this namespace a bind
+# stacks over (and hides) anything stale left on the rootfs.
 bind() {
 	mkdir -p "$ROOTFS$2"
-	mountpoint -q "$ROOTFS$2" && return 0
 	mount --bind "$1" "$ROOTFS$2"
-	mounted=("$ROOTFS$2" "${mounted[@]}")
 }
-cleanup() {
-	for m in "${mounted[@]}"; do umount -l "$m" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-
 bind /dev /dev
 bind /dev/pts /dev/pts
 bind /proc /proc
@@ -33,6 +39,6 @@ bind /sys /sys
 bind "$repo" /src
 bind "$results" /results
 
-chroot "$ROOTFS" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
+exec chroot "$ROOTFS" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	CI="${CI:-}" /bin/bash -c 'cd /src && "$@"' bash "$@"

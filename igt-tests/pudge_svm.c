@@ -166,6 +166,7 @@ static void test_no_svm(void)
 static void test_invalid(void)
 {
 	struct drm_pudge_svm_migrate m;
+	struct drm_pudge_svm_access a;
 	uint8_t *p = anon(4 * SZ_4K, false), *f, *bo;
 	uint8_t buf[2 * SZ_4K];
 	uint32_t h;
@@ -234,7 +235,24 @@ static void test_invalid(void)
 	munmap(bo, SZ_2M);
 	pudge_bo_close(fd, h);
 
-	/* SVM_ACCESS */
+	/* SVM_ACCESS: each rejection of the argument checks, then holes. */
+	a = (struct drm_pudge_svm_access){ .addr = (uintptr_t)p, .size = SZ_4K,
+					    .data_ptr = (uintptr_t)buf };
+#define BAD_ACCESS(field, value) do {						\
+		struct drm_pudge_svm_access b = a;				\
+		b.field = value;						\
+		igt_assert_eq(drmCommandWriteRead(fd, DRM_PUDGE_SVM_ACCESS, &b, sizeof(b)), \
+			      -EINVAL);						\
+	} while (0)
+	BAD_ACCESS(flags, 1);
+	BAD_ACCESS(flags, 1u << 31);
+	BAD_ACCESS(op, PUDGE_SVM_ACCESS_WRITE + 1);
+	BAD_ACCESS(addr, ~0ull & ~(SZ_4K - 1));
+	BAD_ACCESS(size, 100);
+#undef BAD_ACCESS
+	igt_assert_eq(drmCommandWriteRead(fd, DRM_PUDGE_SVM_ACCESS, &a, sizeof(a)), 0);
+	igt_assert_eq_u64(a.system_pages, 1);
+	igt_assert(!memcmp(buf, p, SZ_4K));
 	igt_assert_eq(pudge_svm_access(fd, p, SZ_4K, buf, 2, NULL), -EINVAL);
 	igt_assert_eq(pudge_svm_access(fd, p + 1, SZ_4K, buf, 0, NULL), -EINVAL);
 	igt_assert_eq(pudge_svm_access(fd, p, 0, buf, 0, NULL), -EINVAL);

@@ -25,6 +25,11 @@ module_param(svm_fail_alloc, uint, 0644);
 MODULE_PARM_DESC(svm_fail_alloc,
 		 "TEST ONLY: fail this many coming device-private page allocations");
 
+static unsigned int svm_fail_region;
+module_param(svm_fail_region, uint, 0644);
+MODULE_PARM_DESC(svm_fail_region,
+		 "TEST ONLY: refuse this many coming requests for device-private address space");
+
 static unsigned int svm_max_chunks;
 module_param(svm_max_chunks, uint, 0644);
 MODULE_PARM_DESC(svm_max_chunks,
@@ -223,6 +228,22 @@ static unsigned int pudge_svm_chunk_limit(struct pudge_svm *svm)
 	return cap ? min(cap, svm->max_chunks) : svm->max_chunks;
 }
 
+/*
+ * Free physical address space for one chunk of device-private pages, or an
+ * injected refusal (svm_fail_region) standing for a machine that has none
+ * left, so that both outcomes of seed 002's problem can be tested.
+ * Called under chunk_lock, which also serialises the knob's countdown.
+ */
+static struct resource *pudge_svm_request_region(void)
+{
+	if (READ_ONCE(svm_fail_region)) {
+		WRITE_ONCE(svm_fail_region, svm_fail_region - 1);
+		return ERR_PTR(-ERANGE);
+	}
+	return request_free_mem_region(&iomem_resource, PUDGE_SVM_CHUNK_SIZE,
+				       "pudge-svm");
+}
+
 /* Reserve address space for one more chunk and put its pages on the lists. */
 static int pudge_svm_add_chunk(struct pudge_svm *svm)
 {
@@ -240,8 +261,7 @@ static int pudge_svm_add_chunk(struct pudge_svm *svm)
 	chunk = kvzalloc(sizeof(*chunk), GFP_KERNEL);
 	if (!chunk)
 		goto out;
-	res = request_free_mem_region(&iomem_resource, PUDGE_SVM_CHUNK_SIZE,
-				      "pudge-svm");
+	res = pudge_svm_request_region();
 	if (IS_ERR(res)) {
 		drm_info(&svm->pudge->drm,
 			 "no physical address space for device-private pages after %u chunks\n",

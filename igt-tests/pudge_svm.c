@@ -816,6 +816,102 @@ static void test_vram_pressure(void)
 }
 
 /* Unbinding the device moves everything back first; rebinding works. */
+/* Write the device's PCI slot to the driver's bind or unbind file. */
+static void driver_bind(const char *slot, const char *op)
+{
+	char path[64];
+	int sys;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/pudge/%s", op);
+	sys = open(path, O_WRONLY);
+	igt_require_f(sys >= 0, "cannot %s: %s\n", op, strerror(errno));
+	igt_assert_eq(write(sys, slot, strlen(slot)), (ssize_t)strlen(slot));
+	close(sys);
+}
+
+/* Probe the device again (module parameters apply anew) and reopen it. */
+static void rebind(const char *slot)
+{
+	close(fd);
+	driver_bind(slot, "unbind");
+	driver_bind(slot, "bind");
+	fd = pudge_open(PUDGE_NODE_RENDER);
+	igt_assert(fd >= 0);
+	features = param(PUDGE_PARAM_FEATURES);
+	resident_base = 0;
+}
+
+/* A BO in VRAM still works: create, map, write, read back. */
+static void check_bo_works(uint64_t seed)
+{
+	uint32_t h;
+	uint8_t *bo;
+
+	igt_assert_eq(pudge_bo_create(fd, 4 * SZ_1M, PUDGE_GEM_PLACE_VRAM, &h, NULL), 0);
+	bo = pudge_bo_map(fd, h, 0, 4 * SZ_1M, PROT_READ | PROT_WRITE);
+	igt_assert(bo != MAP_FAILED);
+	fill(bo, 4 * SZ_1M, seed);
+	check(bo, 4 * SZ_1M, seed);
+	munmap(bo, 4 * SZ_1M);
+	pudge_bo_close(fd, h);
+}
+
+/*
+ * No free physical address space for device-private pages (seed 002's
+ * machine), injected through svm_fail_region: refused at probe, SVM is
+ * off and says so while buffer objects work; refused when growing, SVM
+ * keeps what it has and reports the smaller capacity.
+ */
+static void test_no_address_space(void)
+{
+	struct drm_pudge_svm_migrate m;
+	long long left = -1;
+	uint64_t cap, size;
+	char slot[32];
+	uint8_t *p;
+
+	igt_assert_eq(pudge_pci_slot(fd, slot, sizeof(slot)), 0);
+	igt_require(pudge_module_param_get("svm_fail_region", &left) == 0);
+
+	/* Refused at probe. */
+	igt_assert_eq(pudge_module_param_set("svm_fail_region", 1), 0);
+	rebind(slot);
+	igt_assert_eq(pudge_module_param_get("svm_fail_region", &left), 0);
+	igt_assert_eq(left, 0);
+	igt_assert(!(features & (PUDGE_FEATURE_SVM | PUDGE_FEATURE_SVM_THP)));
+	igt_assert_eq_u64(param(PUDGE_PARAM_SVM_CAPACITY), 0);
+	p = anon(SZ_2M, false);
+	fill(p, SZ_2M, 30);
+	igt_assert_eq(pudge_svm_migrate(fd, p, SZ_2M, PUDGE_GEM_PLACE_VRAM, NULL),
+		      -EOPNOTSUPP);
+	igt_assert_eq(pudge_svm_access(fd, p, SZ_4K, p + SZ_4K, 0, NULL), -EOPNOTSUPP);
+	check(p, SZ_2M, 30);
+	munmap(p, SZ_2M);
+	check_bo_works(31);
+
+	/* Refused when growing past the chunk reserved at probe. */
+	rebind(slot);
+	igt_assert(features & PUDGE_FEATURE_SVM);
+	igt_assert_eq(pudge_module_param_set("svm_fail_region", 1), 0);
+	size = 256 * SZ_1M + 4 * SZ_2M;
+	p = anon(size, true);
+	fill(p, size, 32);
+	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	cap = param(PUDGE_PARAM_SVM_CAPACITY);
+	igt_info("capacity after a refused request: %llu MiB\n", (unsigned long long)cap >> 20);
+	igt_assert_eq_u64(cap, 256 * SZ_1M);
+	igt_assert_eq_u64(m.moved, NPAGES(cap));
+	igt_assert_eq_u64(m.no_room, NPAGES(size - cap));
+	check(p, size, 32);
+	check_bo_works(33);
+	munmap(p, size);
+
+	/* Back to a device with all its address space for later subtests. */
+	igt_assert_eq(pudge_module_param_set("svm_fail_region", 0), 0);
+	rebind(slot);
+	igt_assert_eq_u64(param(PUDGE_PARAM_SVM_CAPACITY), param(PUDGE_PARAM_VRAM_SIZE));
+}
+
 static void test_unbind(void)
 {
 	const uint64_t size = 4 * SZ_1M;
@@ -996,6 +1092,7 @@ static const struct {
 	{ "capacity", "capped device-private address space", test_capacity },
 	{ "vram-pressure", "BOs and SVM evict each other, nothing lost", test_vram_pressure },
 	{ "trace-debugfs", "migration tracepoint each way; debugfs counters", test_trace_debugfs },
+	{ "no-address-space", "no address space for device-private pages", test_no_address_space },
 	{ "unbind", "unbind with memory in VRAM", test_unbind },
 	{ "unload", "module unload with memory in VRAM", test_unload },
 };

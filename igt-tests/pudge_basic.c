@@ -15,18 +15,6 @@
 static int fd = -1;
 static char slot[32];
 
-static int sysfs_write(const char *path, const char *val)
-{
-	int f = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (f < 0)
-		return -errno;
-	n = write(f, val, strlen(val));
-	close(f);
-	return n == (ssize_t)strlen(val) ? 0 : -errno;
-}
-
 static int raw_get_param(int fd, uint32_t param, uint32_t pad, uint64_t *value)
 {
 	struct drm_pudge_get_param p = { .param = param, .pad = pad };
@@ -160,9 +148,9 @@ static void test_unbind_rebind(void)
 		int nfd;
 
 		igt_assert_lte(0, old);
-		igt_assert_eq(sysfs_write("/sys/bus/pci/drivers/pudge/unbind", slot), 0);
+		igt_assert_eq(pudge_driver_bind(slot, false), 0);
 		igt_assert_eq(raw_get_param(old, PUDGE_PARAM_VRAM_SIZE, 0, &v), -ENODEV);
-		igt_assert_eq(sysfs_write("/sys/bus/pci/drivers/pudge/bind", slot), 0);
+		igt_assert_eq(pudge_driver_bind(slot, true), 0);
 		close(old);
 
 		nfd = pudge_open(PUDGE_NODE_RENDER);

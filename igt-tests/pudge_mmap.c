@@ -544,17 +544,6 @@ static void test_evict_while_mapped(void)
 	igt_assert_eq(pudge_bo_close(fd, victim), 0);
 }
 
-static int write_str(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fputs(val, f) < 0 ? -EIO : 0;
-	return fclose(f) ? -errno : ret;
-}
-
 /* The fault and insertion tracepoints fire, with what was mapped. */
 static void test_tracepoints(void)
 {
@@ -571,14 +560,14 @@ static void test_tracepoints(void)
 	snprintf(path, sizeof(path), "%s/events/pudge/enable", root);
 	igt_require_f(access(path, W_OK) == 0, "no tracefs at %s\n", root);
 	snprintf(path, sizeof(path), "%s/trace", root);
-	igt_assert_eq(write_str(path, ""), 0);
+	igt_assert_eq(pudge_write_file(path, ""), 0);
 	snprintf(path, sizeof(path), "%s/events/pudge/enable", root);
-	igt_assert_eq(write_str(path, "1"), 0);
+	igt_assert_eq(pudge_write_file(path, "1"), 0);
 
 	h = bo_new(2 * SZ_2M, PUDGE_GEM_PLACE_VRAM);
 	p = bo_map(h, 0, 2 * SZ_2M);
 	p[0] = 1;
-	igt_assert_eq(write_str(path, "0"), 0);
+	igt_assert_eq(pudge_write_file(path, "0"), 0);
 
 	snprintf(path, sizeof(path), "%s/trace", root);
 	f = fopen(path, "r");

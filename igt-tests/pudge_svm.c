@@ -815,26 +815,12 @@ static void test_vram_pressure(void)
 	munmap(p, anon_size);
 }
 
-/* Unbinding the device moves everything back first; rebinding works. */
-/* Write the device's PCI slot to the driver's bind or unbind file. */
-static void driver_bind(const char *slot, const char *op)
-{
-	char path[64];
-	int sys;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/pudge/%s", op);
-	sys = open(path, O_WRONLY);
-	igt_require_f(sys >= 0, "cannot %s: %s\n", op, strerror(errno));
-	igt_assert_eq(write(sys, slot, strlen(slot)), (ssize_t)strlen(slot));
-	close(sys);
-}
-
 /* Probe the device again (module parameters apply anew) and reopen it. */
 static void rebind(const char *slot)
 {
 	close(fd);
-	driver_bind(slot, "unbind");
-	driver_bind(slot, "bind");
+	igt_assert_eq(pudge_driver_bind(slot, false), 0);
+	igt_assert_eq(pudge_driver_bind(slot, true), 0);
 	fd = pudge_open(PUDGE_NODE_RENDER);
 	igt_assert(fd >= 0);
 	features = param(PUDGE_PARAM_FEATURES);
@@ -912,12 +898,12 @@ static void test_no_address_space(void)
 	igt_assert_eq_u64(param(PUDGE_PARAM_SVM_CAPACITY), param(PUDGE_PARAM_VRAM_SIZE));
 }
 
+/* Unbinding the device moves everything back first; rebinding works. */
 static void test_unbind(void)
 {
 	const uint64_t size = 4 * SZ_1M;
 	uint8_t *p = anon(size, false), *t = anon(SZ_2M, true);
 	char slot[32];
-	int sys;
 
 	igt_assert_eq(pudge_pci_slot(fd, slot, sizeof(slot)), 0);
 	fill(p, size, 25);
@@ -925,20 +911,13 @@ static void test_unbind(void)
 	igt_assert_eq_u64(migrate(p, size, PUDGE_GEM_PLACE_VRAM).moved, NPAGES(size));
 	migrate(t, SZ_2M, PUDGE_GEM_PLACE_VRAM);
 
-	sys = open("/sys/bus/pci/drivers/pudge/unbind", O_WRONLY);
-	igt_require_f(sys >= 0, "cannot unbind: %s\n", strerror(errno));
-	igt_assert_eq(write(sys, slot, strlen(slot)), (ssize_t)strlen(slot));
-	close(sys);
-
+	igt_assert_eq(pudge_driver_bind(slot, false), 0);
 	igt_assert_eq(pudge_svm_migrate(fd, p, size, PUDGE_GEM_PLACE_VRAM, NULL), -ENODEV);
 	check(p, size, 25);
 	check(t, SZ_2M, 26);
 	close(fd);
 
-	sys = open("/sys/bus/pci/drivers/pudge/bind", O_WRONLY);
-	igt_assert(sys >= 0);
-	igt_assert_eq(write(sys, slot, strlen(slot)), (ssize_t)strlen(slot));
-	close(sys);
+	igt_assert_eq(pudge_driver_bind(slot, true), 0);
 	fd = pudge_open(PUDGE_NODE_RENDER);
 	igt_assert(fd >= 0);
 	/* A new device: nothing of anyone's in its VRAM. */
@@ -948,17 +927,6 @@ static void test_unbind(void)
 	check(p, size, 25);
 	munmap(p, size);
 	munmap(t, SZ_2M);
-}
-
-static int write_str(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fputs(val, f) < 0 ? -EIO : 0;
-	return fclose(f) ? -errno : ret;
 }
 
 /* svm_to_vram from debugfs' pudge_stats, or -1 without debugfs. */
@@ -998,13 +966,13 @@ static void test_trace_debugfs(void)
 	snprintf(path, sizeof(path), "%s/events/pudge/pudge_svm_migrate/enable", root);
 	igt_require_f(access(path, W_OK) == 0, "no tracefs at %s\n", root);
 	snprintf(path, sizeof(path), "%s/trace", root);
-	igt_assert_eq(write_str(path, ""), 0);
+	igt_assert_eq(pudge_write_file(path, ""), 0);
 	snprintf(path, sizeof(path), "%s/events/pudge/pudge_svm_migrate/enable", root);
-	igt_assert_eq(write_str(path, "1"), 0);
+	igt_assert_eq(pudge_write_file(path, "1"), 0);
 	migrate(p, size, PUDGE_GEM_PLACE_VRAM);
 	igt_assert_eq_u64(p[0], tag(29, 0) & 0xff);
 	migrate(p, size, PUDGE_GEM_PLACE_SYSTEM);
-	igt_assert_eq(write_str(path, "0"), 0);
+	igt_assert_eq(pudge_write_file(path, "0"), 0);
 
 	snprintf(want, sizeof(want), "start=%#llx ", (unsigned long long)(uintptr_t)p);
 	snprintf(path, sizeof(path), "%s/trace", root);

@@ -75,6 +75,27 @@ int pudge_pci_slot(int fd, char *buf, size_t len)
 	return 0;
 }
 
+int pudge_write_file(const char *path, const char *val)
+{
+	/* O_TRUNC: opening tracefs' trace file that way is what clears it. */
+	int f = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n;
+	int ret;
+
+	if (f < 0)
+		return -errno;
+	n = write(f, val, strlen(val));
+	ret = n < 0 ? -errno : n == (ssize_t)strlen(val) ? 0 : -EIO;
+	close(f);
+	return ret;
+}
+
+int pudge_driver_bind(const char *slot, bool bind)
+{
+	return pudge_write_file(bind ? "/sys/bus/pci/drivers/pudge/bind" :
+			       "/sys/bus/pci/drivers/pudge/unbind", slot);
+}
+
 uint64_t pudge_bar_size(const char *slot, int bar)
 {
 	unsigned long long start, end, flags;

@@ -7,6 +7,7 @@
 #define LIBPUDGE_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "pudge_drm.h"
@@ -35,6 +36,24 @@ int pudge_get_param(int fd, uint32_t param, uint64_t *value);
  * Return: 0, or a negative errno.
  */
 int pudge_pci_slot(int fd, char *buf, size_t len);
+
+/**
+ * pudge_write_file() - write the string @val to the file at @path
+ *
+ * For sysfs, debugfs and tracefs files, which take one write; the file is
+ * opened with O_TRUNC, so an empty @val clears tracefs' trace buffer.
+ *
+ * Return: 0, or a negative errno.
+ */
+int pudge_write_file(const char *path, const char *val);
+
+/**
+ * pudge_driver_bind() - bind pudge to, or unbind it from, PCI device @slot
+ * @bind: true to bind (the device is probed again), false to unbind
+ *
+ * Return: 0, or a negative errno.
+ */
+int pudge_driver_bind(const char *slot, bool bind);
 
 /**
  * pudge_bar_size() - size of BAR @bar of PCI device @slot, from sysfs

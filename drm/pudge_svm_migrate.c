@@ -152,6 +152,21 @@ static void pudge_svm_fill_vram(struct pudge_svm *svm, struct migrate_vma *args,
 }
 
 /*
+ * How hard to try for a system folio of @order.  A 2 MiB folio under a
+ * VMA can fall back to 512 pages, so one cheap attempt does.  Without a
+ * VMA (eviction by pfn range) the kernel cannot split the device folio,
+ * so the only way out of VRAM is a whole 2 MiB page: compact and retry.
+ * Neither warns: a failure is handled, not a bug.
+ */
+static gfp_t pudge_svm_ram_gfp(unsigned int order, bool have_vma)
+{
+	if (!order)
+		return GFP_HIGHUSER_MOVABLE;
+	return GFP_HIGHUSER_MOVABLE | __GFP_NOWARN |
+	       (have_vma ? __GFP_NORETRY : __GFP_RETRY_MAYFAIL);
+}
+
+/*
  * Give every collected device page a system page holding its data.  With
  * @vma (migrate_vma), pages follow the VMA's memory policy and a 2 MiB
  * folio that cannot get a 2 MiB page moves as 512 pages; without (a pfn
@@ -163,7 +178,6 @@ static void pudge_svm_fill_ram(struct pudge_svm *svm, unsigned long *src,
 			       struct vm_area_struct *vma, unsigned long start,
 			       unsigned long *no_room)
 {
-	gfp_t gfp = GFP_HIGHUSER_MOVABLE;
 	unsigned long i, j, nr;
 
 	for (i = 0; i < npages; i += nr) {
@@ -182,8 +196,9 @@ static void pudge_svm_fill_ram(struct pudge_svm *svm, unsigned long *src,
 			order = folio_order(page_folio(spage));
 		nr = min_t(unsigned long, 1ul << order, npages - i);
 
-		folio = vma ? vma_alloc_folio(gfp, order, vma, addr) :
-			      folio_alloc(gfp, order);
+		folio = vma ? vma_alloc_folio(pudge_svm_ram_gfp(order, true),
+					      order, vma, addr) :
+			      folio_alloc(pudge_svm_ram_gfp(order, false), order);
 		if (folio) {
 			folio_lock(folio);
 			dst[i] = migrate_pfn(folio_pfn(folio)) | write |
@@ -197,7 +212,7 @@ static void pudge_svm_fill_ram(struct pudge_svm *svm, unsigned long *src,
 			continue;
 		}
 		for (j = 0; order && vma && j < nr; j++) {
-			struct page *page = alloc_page_vma(gfp, vma,
+			struct page *page = alloc_page_vma(GFP_HIGHUSER_MOVABLE, vma,
 							   addr + (j << PAGE_SHIFT));
 
 			if (!page) {

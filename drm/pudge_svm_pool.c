@@ -15,6 +15,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
 #include "pudge_drv.h"
@@ -403,6 +404,24 @@ static const struct dev_pagemap_ops pudge_svm_pagemap_ops = {
 #endif
 };
 
+/*
+ * The pool for callers outside the SVM ioctls (GET_PARAM, GEM_CREATE's and
+ * GEM_MIGRATE's reclaim, debugfs), or NULL.  An ioctl that passed DRM's
+ * unplug check can still be running when the device goes, and
+ * pudge_svm_fini() frees the pool once the device is unplugged: inside
+ * drm_dev_enter() it cannot have started.  Pair with drm_dev_exit(@idx).
+ */
+static struct pudge_svm *pudge_svm_enter(struct pudge_device *pudge, int *idx)
+{
+	if (!drm_dev_enter(&pudge->drm, idx))
+		return NULL;
+	if (!pudge->svm) {
+		drm_dev_exit(*idx);
+		return NULL;
+	}
+	return pudge->svm;
+}
+
 /* Move every page of a chunk back to system memory. */
 static unsigned long pudge_svm_evict_chunk(struct pudge_svm_chunk *chunk)
 {
@@ -422,17 +441,21 @@ static unsigned long pudge_svm_evict_chunk(struct pudge_svm_chunk *chunk)
  */
 bool pudge_svm_reclaim(struct pudge_device *pudge)
 {
-	struct pudge_svm *svm = pudge->svm;
+	struct pudge_svm *svm;
 	unsigned long moved = 0;
-	int i;
+	int i, idx;
 
-	if (!svm || !atomic64_read(&svm->resident))
+	svm = pudge_svm_enter(pudge, &idx);
+	if (!svm)
 		return false;
-	mutex_lock(&svm->chunk_lock);
-	for (i = svm->nr_chunks - 1; i >= 0 && !moved; i--)
-		moved = pudge_svm_evict_chunk(svm->chunks[i]);
-	mutex_unlock(&svm->chunk_lock);
-	pudge_svm_flush_frees(svm);
+	if (atomic64_read(&svm->resident)) {
+		mutex_lock(&svm->chunk_lock);
+		for (i = svm->nr_chunks - 1; i >= 0 && !moved; i--)
+			moved = pudge_svm_evict_chunk(svm->chunks[i]);
+		mutex_unlock(&svm->chunk_lock);
+		pudge_svm_flush_frees(svm);
+	}
+	drm_dev_exit(idx);
 	return moved;
 }
 
@@ -550,14 +573,19 @@ u64 pudge_svm_features(struct pudge_device *pudge)
  */
 u64 pudge_svm_capacity(struct pudge_device *pudge)
 {
-	struct pudge_svm *svm = pudge->svm;
+	struct pudge_svm *svm;
 	u64 chunks;
+	int idx;
 
+	svm = pudge_svm_enter(pudge, &idx);
 	if (!svm)
 		return 0;
 	mutex_lock(&svm->chunk_lock);
-	chunks = svm->out_of_space ? svm->nr_chunks : pudge_svm_chunk_limit(svm);
+	/* A cap lowered after growth does not take chunks away. */
+	chunks = svm->out_of_space ? svm->nr_chunks :
+		 max(svm->nr_chunks, pudge_svm_chunk_limit(svm));
 	mutex_unlock(&svm->chunk_lock);
+	drm_dev_exit(idx);
 	return min_t(u64, pudge->vram_size, chunks * PUDGE_SVM_CHUNK_SIZE);
 }
 
@@ -569,7 +597,16 @@ u64 pudge_svm_capacity(struct pudge_device *pudge)
  */
 u64 pudge_svm_resident(struct pudge_device *pudge)
 {
-	return pudge->svm ? atomic64_read(&pudge->svm->resident) << PAGE_SHIFT : 0;
+	struct pudge_svm *svm;
+	u64 bytes;
+	int idx;
+
+	svm = pudge_svm_enter(pudge, &idx);
+	if (!svm)
+		return 0;
+	bytes = atomic64_read(&svm->resident) << PAGE_SHIFT;
+	drm_dev_exit(idx);
+	return bytes;
 }
 
 /**
@@ -578,8 +615,14 @@ u64 pudge_svm_resident(struct pudge_device *pudge)
  */
 void pudge_svm_sync(struct pudge_device *pudge)
 {
-	if (pudge->svm)
-		pudge_svm_flush_frees(pudge->svm);
+	struct pudge_svm *svm;
+	int idx;
+
+	svm = pudge_svm_enter(pudge, &idx);
+	if (!svm)
+		return;
+	pudge_svm_flush_frees(svm);
+	drm_dev_exit(idx);
 }
 
 #else /* !PUDGE_SVM */

@@ -730,21 +730,35 @@ static void test_fail_alloc(void)
 	munmap(q, SZ_2M);
 }
 
+/* Probe the device again (module parameters apply anew) and reopen it. */
+static void rebind(const char *slot)
+{
+	close(fd);
+	igt_assert_eq(pudge_driver_bind(slot, false), 0);
+	igt_assert_eq(pudge_driver_bind(slot, true), 0);
+	fd = pudge_open(PUDGE_NODE_RENDER);
+	igt_assert(fd >= 0);
+	features = param(PUDGE_PARAM_FEATURES);
+	resident_base = 0;
+}
+
 /* With device-private address space capped, what does not fit stays. */
 static void test_capacity(void)
 {
 	long long saved = 0;
+	char slot[32];
 	uint64_t cap, size;
 	uint8_t *p;
 	struct drm_pudge_svm_migrate m;
 
+	/* A fresh device: chunks grown by earlier subtests are not taken away. */
+	igt_assert_eq(pudge_pci_slot(fd, slot, sizeof(slot)), 0);
+	rebind(slot);
 	igt_assert_eq(pudge_module_param_get("svm_max_chunks", &saved), 0);
 	igt_assert_eq(pudge_module_param_set("svm_max_chunks", 1), 0);
 	cap = param(PUDGE_PARAM_SVM_CAPACITY);
 	igt_info("capacity with one chunk allowed: %llu MiB\n", (unsigned long long)cap >> 20);
 	igt_assert(cap < param(PUDGE_PARAM_VRAM_SIZE));
-	igt_require_f(cap <= (512ull << 20), "chunks from earlier tests: %llu MiB\n",
-		      (unsigned long long)cap >> 20);
 	size = cap + 4 * SZ_2M;
 	p = anon(size, true);
 	fill(p, size, 23);
@@ -813,18 +827,6 @@ static void test_vram_pressure(void)
 	check(p, anon_size, 24);
 	pudge_bo_close(fd, h[0]);
 	munmap(p, anon_size);
-}
-
-/* Probe the device again (module parameters apply anew) and reopen it. */
-static void rebind(const char *slot)
-{
-	close(fd);
-	igt_assert_eq(pudge_driver_bind(slot, false), 0);
-	igt_assert_eq(pudge_driver_bind(slot, true), 0);
-	fd = pudge_open(PUDGE_NODE_RENDER);
-	igt_assert(fd >= 0);
-	features = param(PUDGE_PARAM_FEATURES);
-	resident_base = 0;
 }
 
 /* A BO in VRAM still works: create, map, write, read back. */
@@ -898,11 +900,49 @@ static void test_no_address_space(void)
 	igt_assert_eq_u64(param(PUDGE_PARAM_SVM_CAPACITY), param(PUDGE_PARAM_VRAM_SIZE));
 }
 
+struct query {
+	volatile uint64_t calls;
+	int last;		/* the error that ended the loop */
+};
+
+/*
+ * Ask for the SVM parameters, and for a VRAM-only BO (which reclaims SVM
+ * memory), until the device is gone: these paths reach the pool outside
+ * the SVM ioctls while unbind tears it down.
+ */
+static void *query_until_gone(void *arg)
+{
+	struct query *q = arg;
+	uint64_t v;
+	uint32_t h;
+	int ret;
+
+	for (;;) {
+		ret = pudge_get_param(fd, PUDGE_PARAM_SVM_RESIDENT, &v);
+		if (!ret)
+			ret = pudge_get_param(fd, PUDGE_PARAM_SVM_CAPACITY, &v);
+		if (!ret)
+			ret = pudge_get_param(fd, PUDGE_PARAM_VRAM_FREE, &v);
+		if (!ret) {
+			ret = pudge_bo_create(fd, SZ_2M, PUDGE_GEM_PLACE_VRAM, &h, NULL);
+			if (!ret)
+				pudge_bo_close(fd, h);
+		}
+		if (ret)
+			break;
+		q->calls++;
+	}
+	q->last = ret;
+	return NULL;
+}
+
 /* Unbinding the device moves everything back first; rebinding works. */
 static void test_unbind(void)
 {
 	const uint64_t size = 4 * SZ_1M;
 	uint8_t *p = anon(size, false), *t = anon(SZ_2M, true);
+	struct query q = { 0 };
+	pthread_t qt;
 	char slot[32];
 
 	igt_assert_eq(pudge_pci_slot(fd, slot, sizeof(slot)), 0);
@@ -911,7 +951,14 @@ static void test_unbind(void)
 	igt_assert_eq_u64(migrate(p, size, PUDGE_GEM_PLACE_VRAM).moved, NPAGES(size));
 	migrate(t, SZ_2M, PUDGE_GEM_PLACE_VRAM);
 
+	igt_assert_eq(pthread_create(&qt, NULL, query_until_gone, &q), 0);
+	while (!q.calls && !q.last)
+		usleep(1000);
 	igt_assert_eq(pudge_driver_bind(slot, false), 0);
+	pthread_join(qt, NULL);
+	igt_info("%llu rounds of queries before the device went\n",
+		 (unsigned long long)q.calls);
+	igt_assert_eq(q.last, -ENODEV);
 	igt_assert_eq(pudge_svm_migrate(fd, p, size, PUDGE_GEM_PLACE_VRAM, NULL), -ENODEV);
 	check(p, size, 25);
 	check(t, SZ_2M, 26);

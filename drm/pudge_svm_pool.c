@@ -101,37 +101,24 @@ void __iomem *pudge_svm_page_vram(struct pudge_svm *svm, struct page *page)
 static struct pudge_svm_vram *pudge_svm_vram_alloc(struct pudge_svm *svm,
 						   unsigned int order)
 {
-	struct pudge_vram_mgr *mgr = &svm->pudge->vram;
-	u64 size = PAGE_SIZE << order;
 	struct pudge_svm_vram *v;
-	int err;
 
 	v = kmalloc(sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return NULL;
 	INIT_LIST_HEAD(&v->blocks);
-	mutex_lock(&mgr->lock);
-	err = gpu_buddy_alloc_blocks(&mgr->mm, 0, mgr->mm.size, size, size,
-				     &v->blocks,
-				     order ? 0 : GPU_BUDDY_TOPDOWN_ALLOCATION);
-	mutex_unlock(&mgr->lock);
-	if (err) {
+	/* 4 KiB pages from the top, away from the 2 MiB blocks taken from below. */
+	if (pudge_vram_alloc_block(&svm->pudge->vram, PAGE_SIZE << order, !order,
+				   &v->blocks, &v->offset)) {
 		kfree(v);
 		return NULL;
 	}
-	v->offset = gpu_buddy_block_offset(list_first_entry(&v->blocks,
-							    struct gpu_buddy_block,
-							    link));
 	return v;
 }
 
 static void pudge_svm_vram_free(struct pudge_svm *svm, struct pudge_svm_vram *v)
 {
-	struct pudge_vram_mgr *mgr = &svm->pudge->vram;
-
-	mutex_lock(&mgr->lock);
-	gpu_buddy_free_list(&mgr->mm, &v->blocks, 0);
-	mutex_unlock(&mgr->lock);
+	pudge_vram_free_blocks(&svm->pudge->vram, &v->blocks);
 	kfree(v);
 }
 

@@ -57,6 +57,48 @@ static int pudge_vram_build_runs(struct pudge_vram_mgr *mgr,
 	return 0;
 }
 
+/**
+ * pudge_vram_alloc_block() - one naturally aligned block of VRAM, outside TTM
+ * @mgr: the manager
+ * @size: a power of two, at least PAGE_SIZE
+ * @top_down: take it from the top of VRAM, away from where buffer
+ *	objects' large blocks go
+ * @blocks: receives the block
+ * @offset: receives its VRAM offset
+ *
+ * For device-private pages, which share the buddy pool with buffer
+ * objects but are not TTM resources.
+ *
+ * Return: 0, -ENOSPC when no such block is free, -ENOMEM.
+ */
+int pudge_vram_alloc_block(struct pudge_vram_mgr *mgr, u64 size, bool top_down,
+			   struct list_head *blocks, u64 *offset)
+{
+	int err;
+
+	mutex_lock(&mgr->lock);
+	err = gpu_buddy_alloc_blocks(&mgr->mm, 0, mgr->mm.size, size, size, blocks,
+				     top_down ? GPU_BUDDY_TOPDOWN_ALLOCATION : 0);
+	mutex_unlock(&mgr->lock);
+	if (!err)
+		*offset = gpu_buddy_block_offset(list_first_entry(blocks,
+								  struct gpu_buddy_block,
+								  link));
+	return err;
+}
+
+/**
+ * pudge_vram_free_blocks() - give buddy blocks back to the pool
+ * @mgr: the manager
+ * @blocks: the blocks; the list is emptied
+ */
+void pudge_vram_free_blocks(struct pudge_vram_mgr *mgr, struct list_head *blocks)
+{
+	mutex_lock(&mgr->lock);
+	gpu_buddy_free_list(&mgr->mm, blocks, 0);
+	mutex_unlock(&mgr->lock);
+}
+
 static int pudge_vram_alloc(struct ttm_resource_manager *man,
 			    struct ttm_buffer_object *bo,
 			    const struct ttm_place *place,
@@ -102,9 +144,7 @@ static int pudge_vram_alloc(struct ttm_resource_manager *man,
 	return 0;
 
 err_free:
-	mutex_lock(&mgr->lock);
-	gpu_buddy_free_list(&mgr->mm, &vres->blocks, 0);
-	mutex_unlock(&mgr->lock);
+	pudge_vram_free_blocks(mgr, &vres->blocks);
 err_fini:
 	ttm_resource_fini(man, &vres->base);
 	kfree(vres);
@@ -117,9 +157,7 @@ static void pudge_vram_free(struct ttm_resource_manager *man,
 	struct pudge_vram_res *vres = to_pudge_vram_res(res);
 	struct pudge_vram_mgr *mgr = to_mgr(man);
 
-	mutex_lock(&mgr->lock);
-	gpu_buddy_free_list(&mgr->mm, &vres->blocks, 0);
-	mutex_unlock(&mgr->lock);
+	pudge_vram_free_blocks(mgr, &vres->blocks);
 	ttm_resource_fini(man, res);
 	kfree(vres->runs);
 	kfree(vres);

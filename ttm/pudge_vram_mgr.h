@@ -43,6 +43,9 @@ static inline struct pudge_vram_res *to_pudge_vram_res(struct ttm_resource *res)
 }
 
 u64 pudge_vram_free_bytes(struct pudge_vram_mgr *mgr);
+int pudge_vram_alloc_block(struct pudge_vram_mgr *mgr, u64 size, bool top_down,
+			   struct list_head *blocks, u64 *offset);
+void pudge_vram_free_blocks(struct pudge_vram_mgr *mgr, struct list_head *blocks);
 int pudge_vram_mgr_init(struct pudge_vram_mgr *mgr, struct ttm_device *bdev,
 			u64 base, u64 size);
 void pudge_vram_mgr_fini(struct pudge_vram_mgr *mgr, struct ttm_device *bdev);

@@ -529,8 +529,6 @@ int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args)
 	w = kvzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return -ENOMEM;
-	if (to_vram)
-		pudge_bo_make_room(svm->pudge, args->size);
 	ret = mmu_interval_notifier_insert(&mni, mm, start, args->size,
 					   &pudge_svm_snapshot_ops);
 	if (ret)
@@ -538,6 +536,12 @@ int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args)
 
 	mmap_read_lock(mm);
 	ret = pudge_svm_check_vmas(mm, start, end);
+	/*
+	 * Only a range that will be migrated evicts buffer objects.  Under
+	 * mmap_lock, as in a BO fault: dma_resv nests inside it.
+	 */
+	if (!ret && to_vram)
+		pudge_bo_make_room(svm->pudge, args->size);
 	for (addr = start; !ret && addr < end; addr = next) {
 		struct vm_area_struct *vma = vma_lookup(mm, addr);
 

@@ -796,9 +796,15 @@ static void test_vram_pressure(void)
 	}
 	igt_assert_lt(param(PUDGE_PARAM_VRAM_FREE), bo_size);
 
-	/* SVM evicts BOs to get room. */
 	p = anon(anon_size, true);
 	fill(p, anon_size, 24);
+	/* A refused call (the range runs into a hole) evicts nothing. */
+	s0 = stats();
+	igt_assert_eq(pudge_svm_migrate(fd, p, anon_size + SZ_2M, PUDGE_GEM_PLACE_VRAM, NULL),
+		      -EFAULT);
+	igt_assert_eq_u64(stats().evictions, s0.evictions);
+
+	/* SVM evicts BOs to get room. */
 	s0 = stats();
 	m = migrate(p, anon_size, PUDGE_GEM_PLACE_VRAM);
 	s1 = stats();

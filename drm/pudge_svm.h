@@ -43,12 +43,6 @@ struct pudge_svm_counters {
 	atomic64_t evicted;
 };
 
-/* Kinds of the pudge_svm_migrate tracepoint. */
-#define PUDGE_TRACE_SVM_TO_VRAM	0
-#define PUDGE_TRACE_SVM_TO_RAM	1
-#define PUDGE_TRACE_SVM_FAULT	2
-#define PUDGE_TRACE_SVM_EVICT	3
-
 #if PUDGE_SVM
 
 /* Free device-private pages are tracked per 2 MiB-aligned run. */

@@ -11,6 +11,12 @@
 
 #include <linux/tracepoint.h>
 
+/* Kinds of the pudge_svm_migrate event. */
+#define PUDGE_TRACE_SVM_TO_VRAM	0
+#define PUDGE_TRACE_SVM_TO_RAM	1
+#define PUDGE_TRACE_SVM_FAULT	2
+#define PUDGE_TRACE_SVM_EVICT	3
+
 TRACE_EVENT(pudge_fault,
 	TP_PROTO(unsigned long address, unsigned int order, unsigned int ret,
 		 u64 pud, u64 pmd, u64 pte),
@@ -74,8 +80,11 @@ TRACE_EVENT(pudge_svm_migrate,
 		__entry->kind = kind;
 	),
 	TP_printk("%s start=%#lx npages=%lu moved=%lu thp=%lu",
-		  __print_symbolic(__entry->kind, { 0, "to_vram" }, { 1, "to_ram" },
-				   { 2, "cpu_fault" }, { 3, "evict" }),
+		  __print_symbolic(__entry->kind,
+				   { PUDGE_TRACE_SVM_TO_VRAM, "to_vram" },
+				   { PUDGE_TRACE_SVM_TO_RAM, "to_ram" },
+				   { PUDGE_TRACE_SVM_FAULT, "cpu_fault" },
+				   { PUDGE_TRACE_SVM_EVICT, "evict" }),
 		  __entry->start, __entry->npages, __entry->moved, __entry->thp)
 );
 

@@ -56,16 +56,9 @@ static struct drm_pudge_stats stats(void)
 /* Private anonymous memory, 2 MiB-aligned, THP on or off. */
 static uint8_t *anon(uint64_t size, bool thp)
 {
-	uint8_t *raw = mmap(NULL, size + SZ_2M, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint8_t *p;
+	uint8_t *p = pudge_map_anon(size, thp);
 
-	igt_assert(raw != MAP_FAILED);
-	p = (uint8_t *)(((uintptr_t)raw + SZ_2M - 1) & ~(SZ_2M - 1));
-	if (p > raw)
-		munmap(raw, p - raw);
-	munmap(p + size, raw + size + SZ_2M - (p + size));
-	igt_assert_eq(madvise(p, size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE), 0);
+	igt_assert_f(p, "anonymous mapping: %s\n", strerror(errno));
 	return p;
 }
 

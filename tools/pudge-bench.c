@@ -131,6 +131,13 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The median of the @n values in @v, which it sorts. */
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
 static int bench_mmap(const char *csv_path, int reps)
 {
 	static const uint64_t sizes[] = { 4 * MiB, 16 * MiB, 64 * MiB, 256 * MiB, GiB };
@@ -159,10 +166,8 @@ static int bench_mmap(const char *csv_path, int reps)
 				t[i] = r.secs;
 				ft[i] = r.fault_secs;
 			}
-			qsort(t, reps, sizeof(t[0]), cmp_double);
-			qsort(ft, reps, sizeof(ft[0]), cmp_double);
-			r.secs = t[reps / 2];
-			r.fault_secs = ft[reps / 2];
+			r.secs = median(t, reps);
+			r.fault_secs = median(ft, reps);
 			if (m == 0) {
 				base = r.secs;
 				base_fault = r.fault_secs;
@@ -271,15 +276,10 @@ static int bench_shared(int procs, int procs_4k)
 /* Anonymous memory, 2 MiB-aligned, populated, backed by THPs or not. */
 static uint8_t *svm_anon(uint64_t size, bool thp)
 {
-	uint8_t *raw = mmap(NULL, size + 2 * MiB, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint8_t *p;
+	uint8_t *p = pudge_map_anon(size, thp);
 
-	if (raw == MAP_FAILED)
-		die("mmap", errno);
-	p = (uint8_t *)(((uintptr_t)raw + 2 * MiB - 1) & ~(2 * MiB - 1));
-	if (madvise(p, size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
-		die("madvise", errno);
+	if (!p)
+		die("anonymous mapping", errno);
 	memset(p, 0x5a, size);
 	return p;
 }
@@ -325,12 +325,6 @@ static double svm_fault_back(uint8_t *p, uint64_t size, uint64_t step)
 		exit(1);
 	}
 	return t / (size / step);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
 }
 
 static int bench_svm(uint64_t size, int reps)

@@ -96,6 +96,30 @@ int pudge_driver_bind(const char *slot, bool bind)
 			       "/sys/bus/pci/drivers/pudge/unbind", slot);
 }
 
+void *pudge_map_anon(uint64_t size, bool thp)
+{
+	const uint64_t align = 2ull << 20;
+	uint8_t *raw = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *p;
+
+	if (raw == MAP_FAILED)
+		return NULL;
+	/* Over-map by 2 MiB, then trim both ends to the aligned range. */
+	p = (uint8_t *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1));
+	if (p > raw)
+		munmap(raw, p - raw);
+	munmap(p + size, raw + size + align - (p + size));
+	if (madvise(p, size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
+		int err = errno;
+
+		munmap(p, size);
+		errno = err;
+		return NULL;
+	}
+	return p;
+}
+
 uint64_t pudge_bar_size(const char *slot, int bar)
 {
 	unsigned long long start, end, flags;

@@ -56,6 +56,14 @@ int pudge_write_file(const char *path, const char *val);
 int pudge_driver_bind(const char *slot, bool bind);
 
 /**
+ * pudge_map_anon() - private anonymous memory of @size bytes at a 2 MiB
+ * boundary, with transparent huge pages asked for (@thp) or refused
+ *
+ * Return: the mapping, or NULL with errno set.
+ */
+void *pudge_map_anon(uint64_t size, bool thp);
+
+/**
  * pudge_bar_size() - size of BAR @bar of PCI device @slot, from sysfs
  *
  * Return: the size in bytes, or 0 if it cannot be read.

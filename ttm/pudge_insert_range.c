@@ -84,25 +84,53 @@ static vm_fault_t pudge_insert_one(struct vm_fault *vmf, unsigned long addr,
 	};
 	vm_fault_t ret;
 
+	/*
+	 * The core looked at the faulting address's entry before the fault
+	 * handler took the BO's reservation.  Another fault may have mapped
+	 * that address since, with entries of another size (the BO moved in
+	 * between): a page table where a huge entry was to go sends the core
+	 * to the next level down; a huge entry where a PTE was to go already
+	 * serves the access.  (vmf_insert_pfn_pmd() would warn over a page
+	 * table, and vmf_insert_pfn_prot() under a huge entry reports
+	 * VM_FAULT_OOM.)
+	 */
 	switch (order) {
-	case PUDGE_ORDER_PUD:
+	case PUDGE_ORDER_PUD: {
+		pud_t val;
+
 		at.pud = at_fault ? vmf->pud : pudge_pud_walk(vma->vm_mm, addr);
-		if (!at.pud || (!at_fault && !pud_none(READ_ONCE(*at.pud))))
+		if (!at.pud)
 			return VM_FAULT_NOPAGE;
+		val = READ_ONCE(*at.pud);
+		if (!at_fault && !pud_none(val))
+			return VM_FAULT_NOPAGE;
+		if (pud_present(val) && !pud_leaf(val))
+			return VM_FAULT_FALLBACK;
 		ret = pudge_vmf_insert_pfn_pud(&at, pfn, write);
 		if (ret == VM_FAULT_NOPAGE)
 			cnt->pud++;
 		return ret;
-	case PUDGE_ORDER_PMD:
+	}
+	case PUDGE_ORDER_PMD: {
+		pmd_t val;
+
 		at.pmd = at_fault ? vmf->pmd : pudge_pmd_walk(vma->vm_mm, addr);
-		if (!at.pmd || (!at_fault && !pmd_none(READ_ONCE(*at.pmd))))
+		if (!at.pmd)
 			return VM_FAULT_NOPAGE;
+		val = pmdp_get_lockless(at.pmd);
+		if (!at_fault && !pmd_none(val))
+			return VM_FAULT_NOPAGE;
+		if (pmd_present(val) && !pmd_leaf(val))
+			return VM_FAULT_FALLBACK;
 		ret = pudge_vmf_insert_pfn_pmd(&at, pfn, write);
 		if (ret == VM_FAULT_NOPAGE)
 			cnt->pmd++;
 		return ret;
+	}
 	default:
-		if (!at_fault && huge_in_way)
+		if (at_fault)
+			huge_in_way = pudge_huge_mapped(vma->vm_mm, addr);
+		if (huge_in_way)
 			return VM_FAULT_NOPAGE;
 		ret = vmf_insert_pfn_prot(vma, addr, pfn, prot);
 		if (ret == VM_FAULT_NOPAGE)

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Developer loop: build pudge.ko and the userspace tests from this tree,
+# boot one guest (7.2 by default) with the freshly built module loaded by
+# insmod, run a command in it, and print the kernel log's splats.
+#
+#   tools/devrun.sh [-k 6.12] 'build/igt/pudge_svm --run-subtest thp-*'
+#
+# Output: results/dev/console.log, results/dev/dmesg.txt (results/$PUDGE_DEV_OUT/
+# instead when set).  Guests wait for each other (flock).  Needs root and
+# the rootfs (tools/rootfs.sh); not part of make check.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+ROOTFS=${PUDGE_ROOTFS:-/var/cache/pudge/rootfs-sid}
+export PUDGE_ROOTFS=$ROOTFS
+kpat='^7\.2\.'
+if [ "${1:-}" = -k ]; then
+	kpat="^${2//./\\.}\\."
+	shift 2
+fi
+[ $# -ge 1 ] || { echo "usage: $0 [-k VERSION] COMMAND" >&2; exit 2; }
+k=$(ls "$ROOTFS/usr/src" | sed -n "s/^linux-headers-\(.*-amd64\)$/\1/p" |
+	grep -E "$kpat" | sort -V | tail -n 1)
+[ -n "$k" ] || { echo "no kernel matching $kpat in the rootfs" >&2; exit 1; }
+results=$repo/results
+dev=${PUDGE_DEV_OUT:-dev}
+mkdir -p "$results/$dev"
+# One build and guest at a time on this machine: wait for any other dev run.
+exec 9>/tmp/pudge-guest.lock
+flock 9
+
+"$here/inroot.sh" make -s KDIR="/usr/src/linux-headers-$k" modules >"$results/$dev/build.log" 2>&1 ||
+	{ tail -n 30 "$results/$dev/build.log"; exit 1; }
+"$here/inroot.sh" make -s igt tools >>"$results/$dev/build.log" 2>&1 ||
+	{ tail -n 30 "$results/$dev/build.log"; exit 1; }
+
+cat >"$results/$dev/run.sh" <<EOF
+#!/bin/bash
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+cd /src
+modprobe -a drm ttm drm_ttm_helper
+insmod /src/pudge.ko ${PUDGE_INSMOD_ARGS:-} || echo "[dev] insmod failed"
+echo 1 > /sys/kernel/mm/ksm/run 2>/dev/null
+ls /sys/kernel/debug/tracing >/dev/null 2>&1
+bash -c '$*'
+echo "[dev] command exit \$?"
+rmmod pudge || echo "[dev] rmmod failed"
+dmesg > /results/$dev/dmesg.txt
+EOF
+chmod +x "$results/$dev/run.sh"
+timeout "${PUDGE_DEV_TIMEOUT:-1200}" "$here/inroot.sh" --results "$results" vng --run "/boot/vmlinuz-$k" \
+	--force-9p --disable-kvm --cpus 2 --memory 3G --rwdir /results \
+	--qemu-opts="-object memory-backend-ram,id=vram,size=2G,prealloc=on -device ivshmem-plain,memdev=vram" \
+	--exec /results/$dev/run.sh >"$results/$dev/console.log" 2>&1
+echo "[dev] guest exit $?"
+grep -vE '^\s*$' "$results/$dev/console.log" | tail -n "${PUDGE_DEV_TAIL:-60}"
+grep -nE 'BUG:|WARNING:|Oops|general protection|KFENCE|list_del corruption|bad pud|bad pmd|Bad page|hung_task|soft lockup' \
+	"$results/$dev/dmesg.txt" 2>/dev/null | head -n 20

@@ -102,7 +102,7 @@ static const struct vm_operations_struct pudge_bo_vm_ops = {
 	.huge_fault = pudge_bo_huge_fault,
 #endif
 	.may_split = pudge_ttm_bo_vm_may_split,
-	.open = ttm_bo_vm_open,
+	.open = pudge_ttm_bo_vm_open,
 	.close = ttm_bo_vm_close,
 	.access = ttm_bo_vm_access,
 };
@@ -123,6 +123,7 @@ static void pudge_gem_free(struct drm_gem_object *obj)
 		ttm_bo_reserve(tbo, false, false, NULL);
 		ttm_bo_unpin(tbo);
 		ttm_bo_unreserve(tbo);
+		atomic64_sub(obj->size, &bdev_to_pudge(tbo->bdev)->vram_pinned);
 	}
 	pudge_ttm_bo_fini(tbo);
 }
@@ -217,34 +218,47 @@ static int pudge_bo_create(struct pudge_device *pudge, u64 size, u32 flags,
 				   pudge_bo_destroy);
 	if (ret)
 		return pudge_vram_errno(ret, flags);
-	if (flags == PUDGE_GEM_PLACE_VRAM)
+	if (flags == PUDGE_GEM_PLACE_VRAM) {
 		ttm_bo_pin(&bo->tbo);
+		atomic64_add(size, &pudge->vram_pinned);
+	}
 	ttm_bo_unreserve(&bo->tbo);
 	*out = bo;
 	return 0;
+}
+
+/*
+ * Whether a VRAM allocation of @size bytes could succeed at all: VRAM-only
+ * BOs are pinned and no eviction frees theirs.  A request larger than the
+ * rest fails at once, before TTM evicts anything for it.  (Two requests
+ * racing may both pass; then the later one evicts and still fails.)
+ */
+static bool pudge_vram_could_fit(struct pudge_device *pudge, u64 size)
+{
+	return size <= pudge->vram_size - atomic64_read(&pudge->vram_pinned);
 }
 
 /**
  * pudge_bo_make_room() - evict buffer objects until @size bytes of VRAM
  * are free, or nothing more can go
  * @pudge: the device
- * @size: bytes wanted (capped at the VRAM size)
+ * @size: bytes wanted (capped at the VRAM that pinned BOs leave)
  *
  * For SVM, whose VRAM pages come from the same pool without TTM: TTM
- * evicts BOs, least recently used first, to place a temporary BO of the
- * missing size, which is dropped at once.  Best effort: another
- * allocation may take the room first.
+ * places a temporary VRAM-only BO of @size, evicting buffer objects least
+ * recently used first until it fits, and the BO is dropped at once, which
+ * leaves @size bytes free (the free part plus what was evicted).  Best
+ * effort: another allocation may take the room first.
  */
 void pudge_bo_make_room(struct pudge_device *pudge, u64 size)
 {
-	u64 free_bytes = pudge_vram_free_bytes(&pudge->vram);
+	u64 unpinned = pudge->vram_size - atomic64_read(&pudge->vram_pinned);
 	struct pudge_bo *bo;
 
-	size = min_t(u64, size, pudge->vram_size);
-	if (free_bytes >= size)
+	size = ALIGN(min(size, unpinned), PAGE_SIZE);
+	if (!size || pudge_vram_free_bytes(&pudge->vram) >= size)
 		return;
-	if (!pudge_bo_create(pudge, ALIGN(size - free_bytes, PAGE_SIZE),
-			     PUDGE_GEM_PLACE_VRAM, &bo))
+	if (!pudge_bo_create(pudge, size, PUDGE_GEM_PLACE_VRAM, &bo))
 		drm_gem_object_put(&bo->tbo.base);
 }
 
@@ -255,7 +269,8 @@ void pudge_bo_make_room(struct pudge_device *pudge, u64 size)
  * @file: the caller's DRM file, which gets the handle
  *
  * Return: 0, -EINVAL for bad arguments, -ENOSPC when a VRAM-only BO does
- * not fit, -ENOMEM.
+ * not fit (at once, evicting nothing, when it is larger than the VRAM that
+ * VRAM-only BOs leave), -ENOMEM.
  */
 int pudge_gem_create_ioctl(struct drm_device *drm, void *data,
 			   struct drm_file *file)
@@ -272,6 +287,8 @@ int pudge_gem_create_ioctl(struct drm_device *drm, void *data,
 		return ret;
 	if (args->flags & PUDGE_GEM_PLACE_SYSTEM && size >> PAGE_SHIFT > totalram_pages())
 		return -ENOMEM;
+	if (args->flags == PUDGE_GEM_PLACE_VRAM && !pudge_vram_could_fit(pudge, size))
+		return -ENOSPC;
 
 	/* Process memory in VRAM yields to a BO that must be there. */
 	do {
@@ -324,7 +341,8 @@ int pudge_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,
  * Moves the BO with its data; TTM zaps its CPU mappings first.
  *
  * Return: 0, -EINVAL for bad arguments, -ENOENT for an unknown handle,
- * -ENOSPC when VRAM has no room, -EINTR/-ERESTARTSYS.
+ * -ENOSPC when VRAM has no room (at once, evicting nothing, when the BO is
+ * larger than the VRAM that VRAM-only BOs leave), -EINTR/-ERESTARTSYS.
  */
 int pudge_gem_migrate_ioctl(struct drm_device *drm, void *data,
 			    struct drm_file *file)
@@ -342,6 +360,10 @@ int pudge_gem_migrate_ioctl(struct drm_device *drm, void *data,
 	bo = to_pudge_bo(drm_gem_ttm_of_gem(obj));
 	ret = pudge_check_gem_migrate(args, bo->flags);
 	if (ret)
+		goto out;
+	ret = -ENOSPC;
+	if (args->placement == PUDGE_GEM_PLACE_VRAM &&
+	    !pudge_vram_could_fit(to_pudge(drm), obj->size))
 		goto out;
 
 again:

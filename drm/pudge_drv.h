@@ -36,6 +36,8 @@ struct pudge_counters {
  *	debugger access
  * @bdev: the TTM device
  * @vram: the VRAM resource manager (TTM_PL_VRAM)
+ * @vram_pinned: bytes of VRAM-only (pinned) buffer objects: VRAM that no
+ *	eviction can free
  * @stats: device-wide counters
  * @svm: device-private memory, NULL when unavailable
  * @svm_stats: SVM counters
@@ -48,6 +50,7 @@ struct pudge_device {
 	void __iomem *vram_map;
 	struct ttm_device bdev;
 	struct pudge_vram_mgr vram;
+	atomic64_t vram_pinned;
 	struct pudge_counters stats;
 	struct pudge_svm *svm;
 	struct pudge_svm_counters svm_stats;

@@ -38,6 +38,7 @@ static void pudge_svm_stats_read(const struct pudge_svm_counters *c,
 	out->svm_thp_moves = atomic64_read(&c->thp_moves);
 	out->svm_page_moves = atomic64_read(&c->page_moves);
 	out->svm_evicted = atomic64_read(&c->evicted);
+	out->svm_kthread_faults = atomic64_read(&c->kthread_faults);
 }
 
 /**
@@ -90,11 +91,11 @@ static int pudge_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "svm_features %#llx\nsvm_capacity %llu\nsvm_resident %llu\n"
 		   "svm_to_vram %llu\nsvm_to_ram %llu\nsvm_bytes_copied %llu\n"
 		   "svm_cpu_faults %llu\nsvm_thp_moves %llu\nsvm_page_moves %llu\n"
-		   "svm_evicted %llu\n",
+		   "svm_evicted %llu\nsvm_kthread_faults %llu\n",
 		   pudge_svm_features(pudge), pudge_svm_capacity(pudge),
 		   pudge_svm_resident(pudge), s.svm_to_vram, s.svm_to_ram,
 		   s.svm_bytes_copied, s.svm_cpu_faults, s.svm_thp_moves,
-		   s.svm_page_moves, s.svm_evicted);
+		   s.svm_page_moves, s.svm_evicted, s.svm_kthread_faults);
 	return 0;
 }
 

@@ -41,6 +41,7 @@ struct pudge_svm_counters {
 	atomic64_t thp_moves;
 	atomic64_t page_moves;
 	atomic64_t evicted;
+	atomic64_t kthread_faults;
 };
 
 #if PUDGE_SVM

@@ -64,16 +64,40 @@ static const struct mmu_interval_notifier_ops pudge_svm_access_ops = {
 	.invalidate = pudge_svm_access_invalidate,
 };
 
+/*
+ * The page that hmm_range_fault() output @pfn stands for at @addr.  For an
+ * entry that a huge mapping backs (map order > 0) the page is found from
+ * the folio and the address: 7.2's hmm_vma_handle_absent_pmd() reports a
+ * device-private PMD's first pfn for the first address asked for, however
+ * far into the 2 MiB that address is, so page N of a device folio would
+ * read and write page 0 (kernel-patches/ fixes hmm; this works either way).
+ */
+static struct page *pudge_svm_hmm_page(unsigned long pfn, unsigned long addr)
+{
+	unsigned int order = hmm_pfn_to_map_order(pfn);
+	struct page *page = hmm_pfn_to_page(pfn);
+	struct folio *folio;
+
+	if (!order)
+		return page;
+	folio = page_folio(page);
+	/* Only a folio that the entry maps whole is indexed by address. */
+	if (folio_order(folio) != order)
+		return page;
+	return folio_page(folio, (addr >> PAGE_SHIFT) & ((1ul << order) - 1));
+}
+
 /* Copy between the bounce buffer and the pages; called under ctx->lock. */
 static void pudge_svm_access_copy(struct pudge_svm *svm,
 				  struct pudge_svm_access_ctx *ctx,
-				  unsigned long npages, bool write,
-				  struct drm_pudge_svm_access *args)
+				  unsigned long start, unsigned long npages,
+				  bool write, struct drm_pudge_svm_access *args)
 {
 	unsigned long i;
 
 	for (i = 0; i < npages; i++) {
-		struct page *page = hmm_pfn_to_page(ctx->pfns[i]);
+		struct page *page = pudge_svm_hmm_page(ctx->pfns[i],
+						       start + (i << PAGE_SHIFT));
 		u8 *buf = ctx->bounce + (i << PAGE_SHIFT);
 
 		if (pudge_svm_owns_page(svm, page)) {
@@ -168,7 +192,7 @@ static int pudge_svm_access_batch(struct pudge_svm *svm,
 			break;
 		mutex_unlock(&ctx->lock);
 	}
-	pudge_svm_access_copy(svm, ctx, npages, write, args);
+	pudge_svm_access_copy(svm, ctx, start, npages, write, args);
 	mutex_unlock(&ctx->lock);
 	return 0;
 }

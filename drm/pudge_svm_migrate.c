@@ -36,6 +36,7 @@
  * @pfns: hmm_range_fault() output, to say why pages did not move
  * @moved: pages of the window that moved
  * @no_room: pages that got no destination page
+ * @shared: pages left alone because another process maps them too
  */
 struct pudge_svm_window {
 	unsigned long src[PUDGE_SVM_WINDOW];
@@ -43,6 +44,7 @@ struct pudge_svm_window {
 	unsigned long pfns[PUDGE_SVM_WINDOW];
 	DECLARE_BITMAP(moved, PUDGE_SVM_WINDOW);
 	DECLARE_BITMAP(no_room, PUDGE_SVM_WINDOW);
+	DECLARE_BITMAP(shared, PUDGE_SVM_WINDOW);
 };
 
 static struct page *pudge_nth_page(struct page *page, unsigned long n)
@@ -105,7 +107,7 @@ static bool pudge_svm_fill_vram_page(struct pudge_svm *svm, struct page *spage,
  * source; if even that fails, the entry stays where it is.
  */
 static void pudge_svm_fill_vram(struct pudge_svm *svm, struct migrate_vma *args,
-				struct pudge_svm_window *w)
+				struct pudge_svm_window *w, unsigned long base)
 {
 	unsigned long i, j, nr;
 
@@ -116,15 +118,25 @@ static void pudge_svm_fill_vram(struct pudge_svm *svm, struct migrate_vma *args,
 		struct page *dpage;
 
 		nr = 1;
+		if (src & PUDGE_MIGRATE_PFN_COMPOUND)
+			nr = min_t(unsigned long, HPAGE_PMD_NR, args->npages - i);
 		if (!(src & MIGRATE_PFN_MIGRATE))
 			continue;
+		/*
+		 * KSM merged the page after pudge_svm_find_shared() looked:
+		 * leave it (no destination), so that it is mapped back where
+		 * it was, in every process that shares it.
+		 */
+		if (spage && folio_test_ksm(page_folio(spage))) {
+			bitmap_set(w->shared, base + i, nr);
+			continue;
+		}
 		if (!(src & PUDGE_MIGRATE_PFN_COMPOUND)) {
 			if (!pudge_svm_fill_vram_page(svm, spage, write, &args->dst[i]))
-				__set_bit(i, w->no_room);
+				__set_bit(base + i, w->no_room);
 			continue;
 		}
 
-		nr = min_t(unsigned long, HPAGE_PMD_NR, args->npages - i);
 		dpage = pudge_svm_page_alloc(svm, HPAGE_PMD_ORDER);
 		if (dpage) {
 			void __iomem *vram = pudge_svm_page_vram(svm, dpage);
@@ -144,7 +156,7 @@ static void pudge_svm_fill_vram(struct pudge_svm *svm, struct migrate_vma *args,
 			if (!pudge_svm_fill_vram_page(svm, spage ? pudge_nth_page(spage, j) : NULL,
 						      write, &args->dst[i + j])) {
 				pudge_svm_drop_dst(&args->dst[i], j);
-				bitmap_set(w->no_room, i, nr);
+				bitmap_set(w->no_room, base + i, nr);
 				break;
 			}
 		}
@@ -237,7 +249,8 @@ static unsigned long pudge_svm_count(struct pudge_device *pudge,
 				     const unsigned long *src,
 				     const unsigned long *dst,
 				     unsigned long npages, bool to_vram,
-				     unsigned long *moved, unsigned long *thp)
+				     unsigned long *moved, unsigned long base,
+				     unsigned long *thp)
 {
 	struct pudge_svm_counters *c = &pudge->svm_stats;
 	unsigned long i, n = 0, t = 0;
@@ -255,7 +268,7 @@ static unsigned long pudge_svm_count(struct pudge_device *pudge,
 			atomic64_inc(&c->page_moves);
 		}
 		if (moved)
-			bitmap_set(moved, i, nr);
+			bitmap_set(moved, base + i, nr);
 		n += nr;
 	}
 	atomic64_add(n, to_vram ? &c->to_vram : &c->to_ram);
@@ -308,9 +321,12 @@ vm_fault_t pudge_svm_migrate_to_ram(struct vm_fault *vmf)
 			   args.start, no_room);
 	migrate_vma_pages(&args);
 	moved = pudge_svm_count(svm->pudge, args.src, args.dst, args.npages,
-				false, NULL, &thp);
+				false, NULL, 0, &thp);
 	migrate_vma_finalize(&args);
 	atomic64_inc(&svm->pudge->svm_stats.cpu_faults);
+	/* khugepaged "swapping in" for a collapse; see svm_kthread_faults. */
+	if (current->flags & PF_KTHREAD)
+		atomic64_inc(&svm->pudge->svm_stats.kthread_faults);
 	trace_pudge_svm_migrate(args.start, args.npages, moved, thp,
 				PUDGE_TRACE_SVM_FAULT);
 	if (!bitmap_empty(no_room, args.npages))
@@ -344,7 +360,7 @@ unsigned long pudge_svm_evict_range(struct pudge_svm *svm, unsigned long pfn,
 	migrate_device_range(src, pfn, npages);
 	pudge_svm_fill_ram(svm, src, dst, npages, NULL, 0, NULL);
 	migrate_device_pages(src, dst, npages);
-	moved = pudge_svm_count(svm->pudge, src, dst, npages, false, NULL, NULL);
+	moved = pudge_svm_count(svm->pudge, src, dst, npages, false, NULL, 0, NULL);
 	migrate_device_finalize(src, dst, npages);
 	atomic64_add(moved, &svm->pudge->svm_stats.evicted);
 	if (moved)
@@ -370,6 +386,64 @@ static const struct mmu_interval_notifier_ops pudge_svm_snapshot_ops = {
 };
 
 /*
+ * Look at the CPU page table of a window without faulting anything in:
+ * w->pfns gets what hmm_range_fault() sees.  Return: 0 or its error.
+ */
+static int pudge_svm_snapshot(struct pudge_svm *svm,
+			      struct mmu_interval_notifier *mni,
+			      unsigned long start, unsigned long npages,
+			      struct pudge_svm_window *w)
+{
+	struct hmm_range range = {
+		.notifier = mni,
+		.start = start,
+		.end = start + (npages << PAGE_SHIFT),
+		.hmm_pfns = w->pfns,
+		.dev_private_owner = svm,
+	};
+	int ret, tries = 0;
+
+	do {
+		range.notifier_seq = mmu_interval_read_begin(mni);
+		memset(w->pfns, 0, npages * sizeof(*w->pfns));
+		ret = hmm_range_fault(&range);
+	} while (ret == -EBUSY && ++tries < 16);
+	return ret;
+}
+
+/*
+ * Mark in w->shared the pages of a window that another process maps too:
+ * copy-on-write after fork(), or KSM pages, which may be any process's.
+ * migrate_vma would move them for every process that maps them (and a
+ * KSM page in device memory never comes back: migrate_to_ram cannot
+ * unmap it), so one process's SVM_MIGRATE leaves them alone.  Looked at
+ * before migrate_vma_setup(), which unmaps them from everyone.  Under the
+ * caller's mmap_lock no fork() can add sharing meanwhile; KSM can, and
+ * pudge_svm_fill_vram() checks for it again.
+ */
+static void pudge_svm_find_shared(struct pudge_svm *svm,
+				  struct mmu_interval_notifier *mni,
+				  unsigned long start, unsigned long npages,
+				  struct pudge_svm_window *w)
+{
+	unsigned long i;
+
+	if (pudge_svm_snapshot(svm, mni, start, npages, w))
+		return;
+	for (i = 0; i < npages; i++) {
+		struct folio *folio;
+
+		if (!(w->pfns[i] & HMM_PFN_VALID))
+			continue;
+		folio = page_folio(hmm_pfn_to_page(w->pfns[i]));
+		if (folio_is_zone_device(folio))
+			continue;
+		if (folio_test_ksm(folio) || folio_maybe_mapped_shared(folio))
+			__set_bit(i, w->shared);
+	}
+}
+
+/*
  * Say why the pages of a window that did not move stayed: look at the
  * CPU page table without faulting anything in.
  */
@@ -379,23 +453,12 @@ static void pudge_svm_classify(struct pudge_svm *svm,
 			       bool to_vram, struct pudge_svm_window *w,
 			       struct drm_pudge_svm_migrate *out)
 {
-	struct hmm_range range = {
-		.notifier = mni,
-		.start = start,
-		.end = start + (npages << PAGE_SHIFT),
-		.hmm_pfns = w->pfns,
-		.dev_private_owner = svm,
-	};
 	unsigned long i;
-	int ret, tries = 0;
+	int ret;
 
 	if (bitmap_full(w->moved, npages))
 		return;
-	do {
-		range.notifier_seq = mmu_interval_read_begin(mni);
-		memset(w->pfns, 0, npages * sizeof(*w->pfns));
-		ret = hmm_range_fault(&range);
-	} while (ret == -EBUSY && ++tries < 16);
+	ret = pudge_svm_snapshot(svm, mni, start, npages, w);
 
 	for (i = 0; i < npages; i++) {
 		struct page *page = NULL;
@@ -404,6 +467,10 @@ static void pudge_svm_classify(struct pudge_svm *svm,
 			continue;
 		if (test_bit(i, w->no_room)) {
 			out->no_room++;
+			continue;
+		}
+		if (test_bit(i, w->shared)) {
+			out->shared++;
 			continue;
 		}
 		if (!ret && (w->pfns[i] & HMM_PFN_VALID))
@@ -423,20 +490,21 @@ static void pudge_svm_classify(struct pudge_svm *svm,
 	}
 }
 
-static int pudge_svm_migrate_window(struct pudge_svm *svm,
-				    struct vm_area_struct *vma,
-				    struct mmu_interval_notifier *mni,
-				    unsigned long start, unsigned long end,
-				    bool to_vram, struct pudge_svm_window *w,
-				    struct drm_pudge_svm_migrate *out)
+/* migrate_vma over [@start, @end), pages @base.. of the window. */
+static int pudge_svm_migrate_part(struct pudge_svm *svm,
+				  struct vm_area_struct *vma,
+				  unsigned long start, unsigned long end,
+				  bool to_vram, struct pudge_svm_window *w,
+				  unsigned long base,
+				  struct drm_pudge_svm_migrate *out)
 {
 	unsigned long npages = (end - start) >> PAGE_SHIFT;
 	struct migrate_vma args = {
 		.vma = vma,
 		.start = start,
 		.end = end,
-		.src = w->src,
-		.dst = w->dst,
+		.src = &w->src[base],
+		.dst = &w->dst[base],
 		.pgmap_owner = svm,
 		.flags = (to_vram ? MIGRATE_VMA_SELECT_SYSTEM :
 				    MIGRATE_VMA_SELECT_DEVICE_PRIVATE) |
@@ -445,28 +513,56 @@ static int pudge_svm_migrate_window(struct pudge_svm *svm,
 	unsigned long moved, thp;
 	int ret;
 
-	bitmap_zero(w->moved, PUDGE_SVM_WINDOW);
-	bitmap_zero(w->no_room, PUDGE_SVM_WINDOW);
-	memset(w->dst, 0, sizeof(w->dst));
 	ret = migrate_vma_setup(&args);
 	if (ret)
 		return ret;
 	if (to_vram) {
-		pudge_svm_fill_vram(svm, &args, w);
+		pudge_svm_fill_vram(svm, &args, w, base);
 		/* VRAM is write-combined: flush before the pages go live. */
 		wmb();
 	} else {
-		pudge_svm_fill_ram(svm, w->src, w->dst, args.npages, vma, start,
+		/* To RAM nothing is left out: one part, @base 0. */
+		pudge_svm_fill_ram(svm, args.src, args.dst, args.npages, vma, start,
 				   w->no_room);
 	}
 	migrate_vma_pages(&args);
-	moved = pudge_svm_count(svm->pudge, w->src, w->dst, args.npages,
-				to_vram, w->moved, &thp);
+	moved = pudge_svm_count(svm->pudge, args.src, args.dst, args.npages,
+				to_vram, w->moved, base, &thp);
 	migrate_vma_finalize(&args);
 	out->moved += moved;
 	out->moved_thp += thp;
 	trace_pudge_svm_migrate(start, npages, moved, thp,
 				to_vram ? PUDGE_TRACE_SVM_TO_VRAM : PUDGE_TRACE_SVM_TO_RAM);
+	return 0;
+}
+
+static int pudge_svm_migrate_window(struct pudge_svm *svm,
+				    struct vm_area_struct *vma,
+				    struct mmu_interval_notifier *mni,
+				    unsigned long start, unsigned long end,
+				    bool to_vram, struct pudge_svm_window *w,
+				    struct drm_pudge_svm_migrate *out)
+{
+	unsigned long npages = (end - start) >> PAGE_SHIFT;
+	unsigned long a, b;
+	int ret = 0;
+
+	bitmap_zero(w->moved, PUDGE_SVM_WINDOW);
+	bitmap_zero(w->no_room, PUDGE_SVM_WINDOW);
+	bitmap_zero(w->shared, PUDGE_SVM_WINDOW);
+	memset(w->dst, 0, sizeof(w->dst));
+	if (to_vram)
+		pudge_svm_find_shared(svm, mni, start, npages, w);
+	/* Each run of pages that no other process maps, on its own. */
+	for (a = find_first_zero_bit(w->shared, npages); !ret && a < npages;
+	     a = find_next_zero_bit(w->shared, npages, b)) {
+		b = find_next_bit(w->shared, npages, a);
+		ret = pudge_svm_migrate_part(svm, vma, start + (a << PAGE_SHIFT),
+					     start + (b << PAGE_SHIFT), to_vram, w,
+					     a, out);
+	}
+	if (ret)
+		return ret;
 	pudge_svm_classify(svm, mni, start, npages, to_vram, w, out);
 	return 0;
 }

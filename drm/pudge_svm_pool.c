@@ -145,6 +145,20 @@ void pudge_svm_flush_frees(struct pudge_svm *svm)
 	flush_work(&svm->free_work);
 }
 
+/*
+ * Return the VRAM of every device page freed so far, in the caller's
+ * context, and wait for a worker that may be doing the same (it may have
+ * taken the list already and be freeing it right now).
+ * Return: whether there was any, here or in the worker.
+ */
+static bool pudge_svm_free_pending(struct pudge_svm *svm)
+{
+	bool any = !llist_empty(&svm->vram_to_free);
+
+	pudge_svm_free_work(&svm->free_work);
+	return flush_work(&svm->free_work) || any;
+}
+
 static struct page *pudge_svm_run_page(struct pudge_svm_run *run, unsigned long i)
 {
 	return pfn_to_page(run->first_pfn + i);
@@ -421,8 +435,9 @@ static unsigned long pudge_svm_evict_chunk(struct pudge_svm_chunk *chunk)
  * pudge_svm_reclaim() - make room in VRAM for a buffer object
  * @pudge: the device
  *
- * Moves the process pages of the most recently added chunk that still has
- * any back to system memory, with their data.
+ * Gives back the VRAM of device pages freed but not yet returned, or if
+ * there is none, moves the process pages of the most recently added chunk
+ * that still has any back to system memory, with their data.
  *
  * Return: true if VRAM was freed, false if SVM holds none.
  */
@@ -435,7 +450,13 @@ bool pudge_svm_reclaim(struct pudge_device *pudge)
 	svm = pudge_svm_enter(pudge, &idx);
 	if (!svm)
 		return false;
-	if (atomic64_read(&svm->resident)) {
+	/*
+	 * VRAM of pages freed a moment ago (an exiting process) is still on
+	 * its way back through the worker: that first, and no page moves.
+	 */
+	if (pudge_svm_free_pending(svm)) {
+		moved = 1;
+	} else if (atomic64_read(&svm->resident)) {
 		mutex_lock(&svm->chunk_lock);
 		for (i = svm->nr_chunks - 1; i >= 0 && !moved; i--)
 			moved = pudge_svm_evict_chunk(svm->chunks[i]);

@@ -585,6 +585,64 @@ static void test_tracepoints(void)
 	igt_assert_eq(pudge_bo_close(fd, h), 0);
 }
 
+/*
+ * Requests that cannot succeed fail at once, evicting nothing: a VRAM-only
+ * BO or a migration to VRAM larger than the VRAM that VRAM-only (pinned)
+ * BOs leave, with an evictable BO and process memory in VRAM beside them.
+ */
+static void test_impossible_evicts_nothing(void)
+{
+	uint64_t vram = 0, features = 0, resident = 0, free0 = 0, v = 0;
+	struct drm_pudge_stats s0, s1;
+	uint32_t pinned, evictable, sys, h;
+	uint8_t *anon = NULL;
+	uint64_t q;
+
+	igt_assert_eq(pudge_get_param(fd, PUDGE_PARAM_VRAM_SIZE, &vram), 0);
+	igt_assert_eq(pudge_get_param(fd, PUDGE_PARAM_FEATURES, &features), 0);
+	q = vram / 4;
+	pinned = bo_new(2 * q, PUDGE_GEM_PLACE_VRAM);
+	evictable = bo_new(q / 2, PUDGE_GEM_PLACE_VRAM | PUDGE_GEM_PLACE_SYSTEM);
+	igt_assert_eq(pudge_bo_migrate(fd, evictable, PUDGE_GEM_PLACE_VRAM), 0);
+	sys = bo_new(vram + SZ_2M, PUDGE_GEM_PLACE_VRAM | PUDGE_GEM_PLACE_SYSTEM);
+	if (features & PUDGE_FEATURE_SVM) {
+		anon = pudge_map_anon(q / 4, true);
+		igt_assert(anon);
+		memset(anon, 7, q / 4);
+		igt_assert_eq(pudge_svm_migrate(fd, anon, q / 4, PUDGE_GEM_PLACE_VRAM, NULL), 0);
+		igt_assert_eq(pudge_get_param(fd, PUDGE_PARAM_SVM_RESIDENT, &resident), 0);
+		igt_assert_eq_u64(resident, q / 4);
+	}
+	igt_assert_eq(pudge_get_param(fd, PUDGE_PARAM_VRAM_FREE, &free0), 0);
+	s0 = bo_stats(0);
+
+	/* Larger than all VRAM, and larger than what pinned BOs leave. */
+	igt_assert_eq(pudge_bo_create(fd, vram + SZ_2M, PUDGE_GEM_PLACE_VRAM, &h, NULL),
+		      -ENOSPC);
+	igt_assert_eq(pudge_bo_create(fd, 2 * q + SZ_2M, PUDGE_GEM_PLACE_VRAM, &h, NULL),
+		      -ENOSPC);
+	igt_assert_eq(pudge_bo_migrate(fd, sys, PUDGE_GEM_PLACE_VRAM), -ENOSPC);
+
+	s1 = bo_stats(0);
+	igt_assert_eq_u64(s1.evictions, s0.evictions);
+	igt_assert_eq_u64(s1.svm_evicted, s0.svm_evicted);
+	igt_assert_eq(pudge_get_param(fd, PUDGE_PARAM_VRAM_FREE, &v), 0);
+	igt_assert_eq_u64(v, free0);
+	if (anon) {
+		igt_assert_eq(pudge_get_param(fd, PUDGE_PARAM_SVM_RESIDENT, &v), 0);
+		igt_assert_eq_u64(v, resident);
+		for (uint64_t o = 0; o < q / 4; o += SZ_4K)
+			igt_assert_eq(anon[o], 7);
+		munmap(anon, q / 4);
+	}
+	/* What is possible still works: the evictable BO makes way. */
+	h = bo_new(2 * q - SZ_2M, PUDGE_GEM_PLACE_VRAM);
+	pudge_bo_close(fd, h);
+	pudge_bo_close(fd, sys);
+	pudge_bo_close(fd, evictable);
+	pudge_bo_close(fd, pinned);
+}
+
 igt_main
 {
 	igt_fixture {
@@ -645,6 +703,9 @@ igt_main
 		test_evict_while_mapped();
 
 	igt_describe("pudge_fault and pudge_insert tracepoints report the mapping");
+	igt_describe("Impossible VRAM requests fail at once and evict nothing");
+	igt_subtest("impossible-evicts-nothing")
+		test_impossible_evicts_nothing();
 	igt_subtest("tracepoints")
 		test_tracepoints();
 

@@ -11,10 +11,12 @@
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <xf86drm.h>
 
 #include "igt.h"
@@ -36,13 +38,13 @@ static uint64_t param(uint32_t p)
 	return v;
 }
 
-/* Resident bytes at the start of the subtest (leftovers of others). */
-static uint64_t resident_base;
-
-/* Bytes of process memory in VRAM, counted from the subtest's start. */
+/*
+ * Bytes of process memory in VRAM, all processes.  Every subtest starts
+ * from none: the test bed fails a test that leaves any behind.
+ */
 static uint64_t resident(void)
 {
-	return param(PUDGE_PARAM_SVM_RESIDENT) - resident_base;
+	return param(PUDGE_PARAM_SVM_RESIDENT);
 }
 
 static struct drm_pudge_stats stats(void)
@@ -96,7 +98,7 @@ static struct drm_pudge_svm_migrate migrate(void *p, uint64_t size, uint32_t pla
 		  (unsigned long long)m.not_anon, (unsigned long long)m.pinned,
 		  (unsigned long long)m.busy, (unsigned long long)m.no_room);
 	igt_assert_eq_u64(m.moved + m.already + m.not_anon + m.pinned + m.busy +
-			  m.no_room, NPAGES(size));
+			  m.no_room + m.shared, NPAGES(size));
 	igt_assert_lte_u64(m.moved_thp, m.moved);
 	return m;
 }
@@ -732,7 +734,6 @@ static void rebind(const char *slot)
 	fd = pudge_open(PUDGE_NODE_RENDER);
 	igt_assert(fd >= 0);
 	features = param(PUDGE_PARAM_FEATURES);
-	resident_base = 0;
 }
 
 /* With device-private address space capped, what does not fit stays. */
@@ -967,7 +968,6 @@ static void test_unbind(void)
 	fd = pudge_open(PUDGE_NODE_RENDER);
 	igt_assert(fd >= 0);
 	/* A new device: nothing of anyone's in its VRAM. */
-	resident_base = 0;
 	igt_assert_eq_u64(resident(), 0);
 	igt_assert_eq_u64(migrate(p, size, PUDGE_GEM_PLACE_VRAM).moved, NPAGES(size));
 	check(p, size, 25);
@@ -1068,17 +1068,730 @@ static void test_unload(void)
 			usleep(100000);
 	}
 	igt_assert(fd >= 0);
-	resident_base = 0;
 	igt_assert_eq_u64(resident(), 0);
 	munmap(p, size);
 	munmap(t, SZ_2M);
+}
+
+/* SVM_ACCESS of one page of the range; must succeed. */
+static struct drm_pudge_svm_access dev_rw(void *p, uint64_t size, void *buf, uint32_t op)
+{
+	struct drm_pudge_svm_access a;
+
+	igt_assert_eq(pudge_svm_access(fd, p, size, buf, op, &a), 0);
+	igt_assert_eq_u64(a.vram_pages + a.system_pages, NPAGES(size));
+	return a;
+}
+
+/* The words @seed would put at [@off, @off + @size) of a range. */
+static void fill_at(uint8_t *buf, uint64_t off, uint64_t size, uint64_t seed)
+{
+	for (uint64_t o = 0; o < size; o += 8)
+		*(uint64_t *)(buf + o) = tag(seed, off + o);
+}
+
+/* Compare @size bytes at @buf with what @shadow holds; say where. */
+static void check_shadow(const uint8_t *buf, const uint8_t *shadow, uint64_t size,
+			 const char *what)
+{
+	for (uint64_t o = 0; o < size; o += 8)
+		igt_assert_f(*(const uint64_t *)(buf + o) == *(const uint64_t *)(shadow + o),
+			     "%s: page %llu word %llu: %#llx, want %#llx\n", what,
+			     (unsigned long long)(o / SZ_4K),
+			     (unsigned long long)(o % SZ_4K) / 8,
+			     (unsigned long long)*(const uint64_t *)(buf + o),
+			     (unsigned long long)*(const uint64_t *)(shadow + o));
+}
+
+/*
+ * Device reads and writes of single pages and of runs that start inside
+ * a 2 MiB device folio reach the page they name; the CPU sees each device
+ * write where it was made once the range is back, by @cpu_fault or by
+ * SVM_MIGRATE.
+ */
+static void thp_subpage_round(bool cpu_fault)
+{
+	static const struct { uint64_t page, npages; } writes[] = {
+		{ 7, 1 }, { 1, 2 }, { 100, 3 }, { 255, 2 }, { 300, 150 }, { 511, 1 },
+	};
+	uint8_t *p = anon(SZ_2M, true);
+	uint8_t *shadow = malloc(SZ_2M), *buf = malloc(SZ_2M);
+	struct drm_pudge_svm_migrate m;
+	struct drm_pudge_svm_access a;
+
+	igt_assert(shadow && buf);
+	fill(p, SZ_2M, 40);
+	memcpy(shadow, p, SZ_2M);
+	m = migrate(p, SZ_2M, PUDGE_GEM_PLACE_VRAM);
+	igt_require_f(m.moved_thp == NPAGES(SZ_2M), "no THP backed the range\n");
+
+	/* Every page alone, then runs starting at odd pages. */
+	for (uint64_t n = 0; n < NPAGES(SZ_2M); n++) {
+		a = dev_rw(p + n * SZ_4K, SZ_4K, buf, PUDGE_SVM_ACCESS_READ);
+		igt_assert_eq_u64(a.vram_pages, 1);
+		check_shadow(buf, shadow + n * SZ_4K, SZ_4K, "device read of one page");
+	}
+	for (uint64_t n = 1; n < NPAGES(SZ_2M); n += 37) {
+		uint64_t len = (NPAGES(SZ_2M) - n) * SZ_4K;
+
+		dev_rw(p + n * SZ_4K, len, buf, PUDGE_SVM_ACCESS_READ);
+		check_shadow(buf, shadow + n * SZ_4K, len, "device read from a page inside");
+	}
+
+	/* Device writes, each to the pages it names, in VRAM. */
+	for (size_t w = 0; w < sizeof(writes) / sizeof(writes[0]); w++) {
+		uint64_t off = writes[w].page * SZ_4K, len = writes[w].npages * SZ_4K;
+
+		fill_at(shadow + off, off, len, 41 + w);
+		a = dev_rw(p + off, len, shadow + off, PUDGE_SVM_ACCESS_WRITE);
+		igt_assert_eq_u64(a.vram_pages, writes[w].npages);
+	}
+	dev_rw(p, SZ_2M, buf, PUDGE_SVM_ACCESS_READ);
+	check_shadow(buf, shadow, SZ_2M, "device read after device writes");
+
+	/* Back to the CPU: each write where it was made. */
+	if (!cpu_fault)
+		igt_assert_eq_u64(migrate(p, SZ_2M, PUDGE_GEM_PLACE_SYSTEM).moved,
+				  NPAGES(SZ_2M));
+	check_shadow(p, shadow, SZ_2M, cpu_fault ? "CPU after fault" : "CPU after SVM_MIGRATE");
+	munmap(p, SZ_2M);
+	free(shadow);
+	free(buf);
+	igt_assert_eq_u64(resident(), 0);
+}
+
+static void test_thp_subpage_access(void)
+{
+	require_thp();
+	thp_subpage_round(true);
+	thp_subpage_round(false);
+}
+
+/*
+ * Owners: each thread owns the pages i with i % OWNERS == its index and
+ * keeps a counter in each, written by CPU stores (even owners) or by
+ * device read-modify-write of the whole page (odd owners).  A migrator
+ * moves random sub-ranges both ways and the main thread forks now and
+ * then.  Nobody else writes an owner's pages: any other value is lost or
+ * misplaced data.
+ */
+#define OWNERS 4
+
+struct owners {
+	uint8_t *p;
+	uint64_t npages;
+	volatile bool stop;
+	uint64_t *last;			/* per page: the owner's last value */
+	unsigned long ops[OWNERS + 1];
+	unsigned long anomalies;
+	unsigned long first_bad[8];
+	pthread_mutex_t lock;
+};
+
+struct owner_arg {
+	struct owners *o;
+	unsigned int id;
+	uint64_t rng;
+};
+
+static uint64_t rnd(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Page @n holding counter @v: every word says both. */
+static void owner_page(uint64_t *w, uint64_t n, uint64_t v)
+{
+	for (uint64_t i = 0; i < SZ_4K / 8; i++)
+		w[i] = (n << 40) ^ (v << 12) ^ i;
+}
+
+static void owner_anomaly(struct owners *o, uint64_t n, uint64_t got, uint64_t want,
+			  const char *how)
+{
+	pthread_mutex_lock(&o->lock);
+	if (o->anomalies < 8)
+		igt_info("anomaly: page %llu (%s): word %#llx, want %#llx\n",
+			 (unsigned long long)n, how, (unsigned long long)got,
+			 (unsigned long long)want);
+	o->anomalies++;
+	pthread_mutex_unlock(&o->lock);
+}
+
+static void owner_check(struct owners *o, const uint64_t *w, uint64_t n, const char *how)
+{
+	uint64_t v = o->last[n];
+
+	for (uint64_t i = 0; i < SZ_4K / 8; i++)
+		if (w[i] != ((n << 40) ^ (v << 12) ^ i)) {
+			owner_anomaly(o, n, w[i], (n << 40) ^ (v << 12) ^ i, how);
+			return;
+		}
+}
+
+static void *owner_thread(void *arg)
+{
+	struct owner_arg *oa = arg;
+	struct owners *o = oa->o;
+	uint64_t buf[SZ_4K / 8];
+
+	while (!o->stop) {
+		uint64_t n = rnd(&oa->rng) % (o->npages / OWNERS) * OWNERS + oa->id;
+		uint64_t *w = (uint64_t *)(o->p + n * SZ_4K);
+
+		if (oa->id % 2 == 0) {
+			owner_check(o, w, n, "CPU read");
+			o->last[n]++;
+			owner_page(w, n, o->last[n]);
+		} else {
+			if (pudge_svm_access(fd, w, SZ_4K, buf, PUDGE_SVM_ACCESS_READ, NULL)) {
+				owner_anomaly(o, n, 0, 0, "device read failed");
+				continue;
+			}
+			owner_check(o, buf, n, "device read");
+			o->last[n]++;
+			owner_page(buf, n, o->last[n]);
+			if (pudge_svm_access(fd, w, SZ_4K, buf, PUDGE_SVM_ACCESS_WRITE, NULL))
+				owner_anomaly(o, n, 0, 0, "device write failed");
+		}
+		o->ops[oa->id]++;
+	}
+	return NULL;
+}
+
+static void *owners_migrator(void *arg)
+{
+	struct owner_arg *oa = arg;
+	struct owners *o = oa->o;
+
+	while (!o->stop) {
+		uint64_t first = rnd(&oa->rng) % o->npages;
+		uint64_t n = 1 + rnd(&oa->rng) % (o->npages - first);
+		uint32_t place = rnd(&oa->rng) % 2 ? PUDGE_GEM_PLACE_VRAM : PUDGE_GEM_PLACE_SYSTEM;
+		struct drm_pudge_svm_migrate m;
+
+		/* Align some ranges to 2 MiB so whole THPs move too. */
+		if (rnd(&oa->rng) % 2) {
+			first &= ~(NPAGES(SZ_2M) - 1);
+			n = (n + NPAGES(SZ_2M) - 1) & ~(NPAGES(SZ_2M) - 1);
+			if (first + n > o->npages)
+				n = o->npages - first;
+		}
+		if (pudge_svm_migrate(fd, o->p + first * SZ_4K, n * SZ_4K, place, &m))
+			owner_anomaly(o, first, 0, 0, "SVM_MIGRATE failed");
+		o->ops[OWNERS]++;
+	}
+	return NULL;
+}
+
+static unsigned int test_seconds(unsigned int dflt)
+{
+	const char *s = getenv("PUDGE_SVM_SECONDS");
+
+	return s ? (unsigned int)strtoul(s, NULL, 0) : dflt;
+}
+
+static void concurrent_owners(bool thp)
+{
+	const uint64_t size = 16 * SZ_1M;
+	unsigned int secs = test_seconds(20), forks = 0;
+	struct owner_arg args[OWNERS + 1];
+	pthread_t t[OWNERS + 1];
+	struct owners o = { .npages = NPAGES(size) };
+	uint64_t seed = getenv("PUDGE_SVM_SEED") ? strtoull(getenv("PUDGE_SVM_SEED"), NULL, 0) :
+			(uint64_t)time(NULL);
+	uint64_t buf[SZ_4K / 8];
+	time_t end;
+
+	if (thp)
+		require_thp();
+	igt_info("seed %llu (PUDGE_SVM_SEED), %u s (PUDGE_SVM_SECONDS)\n",
+		 (unsigned long long)seed, secs);
+	pthread_mutex_init(&o.lock, NULL);
+	o.p = anon(size, thp);
+	o.last = calloc(o.npages, sizeof(*o.last));
+	igt_assert(o.last);
+	for (uint64_t n = 0; n < o.npages; n++)
+		owner_page((uint64_t *)(o.p + n * SZ_4K), n, 0);
+	migrate(o.p, size, PUDGE_GEM_PLACE_VRAM);
+	for (unsigned int i = 0; i <= OWNERS; i++) {
+		args[i] = (struct owner_arg){ .o = &o, .id = i, .rng = seed + i };
+		igt_assert_eq(pthread_create(&t[i], NULL,
+					     i < OWNERS ? owner_thread : owners_migrator,
+					     &args[i]), 0);
+	}
+	/* Fork rounds: copy-on-write of everything, the child reads and exits. */
+	for (end = time(NULL) + secs; time(NULL) < end; forks++) {
+		pid_t pid = fork();
+		int status;
+
+		igt_assert(pid >= 0);
+		if (pid == 0) {
+			uint64_t sum = 0;
+
+			for (uint64_t n = 0; n < o.npages; n += 97)
+				sum += *(volatile uint64_t *)(o.p + n * SZ_4K);
+			_exit(sum == 1);
+		}
+		igt_assert_eq(waitpid(pid, &status, 0), pid);
+		usleep(200 * 1000);
+	}
+	o.stop = true;
+	for (unsigned int i = 0; i <= OWNERS; i++)
+		pthread_join(t[i], NULL);
+	igt_info("ops: cpu %lu+%lu, device %lu+%lu, migrations %lu, forks %u\n",
+		 o.ops[0], o.ops[2], o.ops[1], o.ops[3], o.ops[OWNERS], forks);
+	/* Every page ends as its owner left it, for the device and the CPU. */
+	for (uint64_t n = 0; n < o.npages; n++) {
+		igt_assert_eq(pudge_svm_access(fd, o.p + n * SZ_4K, SZ_4K, buf,
+					       PUDGE_SVM_ACCESS_READ, NULL), 0);
+		owner_check(&o, buf, n, "final device read");
+		owner_check(&o, (uint64_t *)(o.p + n * SZ_4K), n, "final CPU read");
+	}
+	igt_info("anomalies: %lu\n", o.anomalies);
+	igt_assert_f(o.anomalies == 0, "%lu anomalies, seed %llu\n", o.anomalies,
+		     (unsigned long long)seed);
+	munmap(o.p, size);
+	free(o.last);
+	igt_assert_eq_u64(resident(), 0);
+}
+
+static void test_concurrent_owners(void)
+{
+	concurrent_owners(false);
+}
+
+static void test_concurrent_owners_thp(void)
+{
+	concurrent_owners(true);
+}
+
+/* /proc/PID/ksm_merging_pages, or -1. */
+static long ksm_merging(pid_t pid)
+{
+	char path[64];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages", pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Pages of [p, p + size) whose pagemap entry is a swap entry (device-private). */
+static uint64_t swap_entries(const uint8_t *p, uint64_t size)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	uint64_t n = 0;
+
+	igt_assert(pm >= 0);
+	for (uint64_t o = 0; o < size; o += SZ_4K) {
+		uint64_t e;
+
+		igt_assert_eq(pread(pm, &e, 8, ((uintptr_t)(p + o) / SZ_4K) * 8), 8);
+		n += !!(e & (1ull << 62));
+	}
+	close(pm);
+	return n;
+}
+
+static void ksm_hang(int sig)
+{
+	igt_assert_f(false, "CPU access did not complete in 30 s (signal %d)\n", sig);
+}
+
+/*
+ * Process B, which never uses pudge, and this process hold identical
+ * pages merged by KSM.  Migrating ours must neither move nor block B's.
+ */
+static void test_ksm_other_process(void)
+{
+	const uint64_t size = 64 * SZ_4K;
+	long long old_run = -1, old_sleep = -1;
+	struct drm_pudge_svm_migrate m;
+	int to_b[2], from_b[2];
+	uint8_t *p;
+	char c;
+	pid_t b;
+
+	igt_require_f(!access("/sys/kernel/mm/ksm/run", W_OK), "no KSM\n");
+	FILE *f = fopen("/sys/kernel/mm/ksm/run", "r");
+
+	igt_assert(f && fscanf(f, "%lld", &old_run) == 1);
+	fclose(f);
+	f = fopen("/sys/kernel/mm/ksm/sleep_millisecs", "r");
+	igt_assert(f && fscanf(f, "%lld", &old_sleep) == 1);
+	fclose(f);
+	pudge_write_file("/sys/kernel/mm/ksm/sleep_millisecs", "10");
+	pudge_write_file("/sys/kernel/mm/ksm/pages_to_scan", "10000");
+	igt_assert_eq(pudge_write_file("/sys/kernel/mm/ksm/run", "1"), 0);
+
+	igt_assert_eq(pipe(to_b), 0);
+	igt_assert_eq(pipe(from_b), 0);
+	b = fork();
+	igt_assert(b >= 0);
+	if (b == 0) {
+		/* B: its own copy of the same data; never touches pudge. */
+		uint8_t *q = anon(size, false);
+		bool ok = true;
+
+		close(fd);
+		fill(q, size, 50);
+		ok = !madvise(q, size, MADV_MERGEABLE);
+		ok = ok && write(from_b[1], "r", 1) == 1;
+		/* Wait until A has migrated, then read (and time out on a hang). */
+		ok = ok && read(to_b[0], &c, 1) == 1;
+		ok = ok && swap_entries(q, size) == 0;
+		alarm(30);
+		for (uint64_t o = 0; ok && o < size; o += 8)
+			ok = *(uint64_t *)(q + o) == tag(50, o);
+		fill(q, size, 51);
+		for (uint64_t o = 0; ok && o < size; o += 8)
+			ok = *(uint64_t *)(q + o) == tag(51, o);
+		_exit(ok ? 0 : 1);
+	}
+	p = anon(size, false);
+	fill(p, size, 50);
+	igt_assert_eq(madvise(p, size, MADV_MERGEABLE), 0);
+	igt_assert_eq(read(from_b[0], &c, 1), 1);
+	for (int i = 0; i < 300 && (ksm_merging(getpid()) < (long)NPAGES(size) ||
+				    ksm_merging(b) < (long)NPAGES(size)); i++)
+		usleep(100 * 1000);
+	igt_info("KSM merging pages: A %ld, B %ld\n", ksm_merging(getpid()), ksm_merging(b));
+	igt_require_f(ksm_merging(b) > 0, "KSM merged nothing in 30 s\n");
+
+	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_info("moved %llu, busy %llu, pinned %llu, not_anon %llu\n",
+		 (unsigned long long)m.moved, (unsigned long long)m.busy,
+		 (unsigned long long)m.pinned, (unsigned long long)m.not_anon);
+	/* B's pages stay where they are: B checks its pagemap, then reads. */
+	igt_assert_eq(write(to_b[1], "g", 1), 1);
+	signal(SIGALRM, ksm_hang);
+	alarm(30);
+	check(p, size, 50);
+	alarm(0);
+	int status;
+
+	igt_assert_eq(waitpid(b, &status, 0), b);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "process B: %s %d\n", WIFEXITED(status) ? "exit" : "signal",
+		     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	/* KSM pages are counted as not moved (shared with another process). */
+	igt_assert_eq_u64(m.moved + m.shared, NPAGES(size));
+	igt_assert(m.shared > 0);
+	munmap(p, size);
+	pudge_write_file("/sys/kernel/mm/ksm/run", old_run == 1 ? "1" : "0");
+	{
+		char s[32];
+
+		snprintf(s, sizeof(s), "%lld", old_sleep);
+		pudge_write_file("/sys/kernel/mm/ksm/sleep_millisecs", s);
+	}
+	igt_assert_eq_u64(resident(), 0);
+}
+
+/* Pages shared copy-on-write with a child that never used pudge stay put. */
+static void test_cow_other_process(void)
+{
+	const uint64_t size = 64 * SZ_4K;
+	uint8_t *p = anon(size, false);
+	struct drm_pudge_svm_migrate m;
+	int to_c[2], from_c[2], status;
+	char c;
+	pid_t pid;
+
+	fill(p, size, 55);
+	igt_assert_eq(pipe(to_c), 0);
+	igt_assert_eq(pipe(from_c), 0);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		bool ok;
+
+		close(fd);
+		ok = write(from_c[1], "r", 1) == 1 && read(to_c[0], &c, 1) == 1;
+		ok = ok && swap_entries(p, size) == 0;
+		for (uint64_t o = 0; ok && o < size; o += 8)
+			ok = *(uint64_t *)(p + o) == tag(55, o);
+		_exit(ok ? 0 : 1);
+	}
+	igt_assert_eq(read(from_c[0], &c, 1), 1);
+	/* Half the pages written by the parent: no longer shared. */
+	fill(p, size / 2, 56);
+	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(m.moved, NPAGES(size / 2));
+	igt_assert_eq_u64(m.shared, NPAGES(size / 2));
+	igt_assert_eq(write(to_c[1], "g", 1), 1);
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	check(p, size / 2, 56);
+	for (uint64_t o = size / 2; o < size; o += 8)
+		igt_assert_eq_u64(*(uint64_t *)(p + o), tag(55, o));
+	munmap(p, size);
+	igt_assert_eq_u64(resident(), 0);
+}
+
+/* VRAM free right after a process holding SVM pages in VRAM exits. */
+static void test_free_then_create(void)
+{
+	const uint64_t vram = param(PUDGE_PARAM_VRAM_SIZE), part = 512 * SZ_1M;
+	uint32_t big, h;
+	int status, ret;
+	pid_t pid;
+
+	igt_assert_eq(pudge_bo_create(fd, vram - part, PUDGE_GEM_PLACE_VRAM, &big, NULL), 0);
+	for (int round = 0; round < 3; round++) {
+		pid = fork();
+		igt_assert(pid >= 0);
+		if (pid == 0) {
+			uint8_t *p = anon(part, round % 2);
+			struct drm_pudge_svm_migrate m;
+
+			fill(p, part, 60);
+			_exit(pudge_svm_migrate(fd, p, part, PUDGE_GEM_PLACE_VRAM, &m) ||
+			      m.moved != NPAGES(part));
+		}
+		igt_assert_eq(waitpid(pid, &status, 0), pid);
+		igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		/* All of it is free again, at once. */
+		ret = pudge_bo_create(fd, part, PUDGE_GEM_PLACE_VRAM, &h, NULL);
+		igt_assert_f(ret == 0, "round %d: %s; then VRAM free %llu MiB, resident %llu KiB\n",
+			     round, strerror(-ret),
+			     (unsigned long long)param(PUDGE_PARAM_VRAM_FREE) >> 20,
+			     (unsigned long long)resident() >> 10);
+		pudge_bo_close(fd, h);
+	}
+	pudge_bo_close(fd, big);
+	igt_assert_eq_u64(resident(), 0);
+}
+
+/*
+ * Process memory needing VRAM that an evictable BO holds gets it: the
+ * pool evicts the least recently used BOs, and their data survives.
+ */
+static void test_make_room_evicts(void)
+{
+	const uint64_t vram = param(PUDGE_PARAM_VRAM_SIZE);
+	const uint64_t bo_size = vram / 2, anon_size = vram * 3 / 4;
+	struct drm_pudge_svm_migrate m;
+	struct drm_pudge_stats s0, s1;
+	uint64_t *bo;
+	uint8_t *p;
+	uint32_t h;
+
+	igt_assert_eq(pudge_bo_create(fd, bo_size, PUDGE_GEM_PLACE_VRAM | PUDGE_GEM_PLACE_SYSTEM,
+				      &h, NULL), 0);
+	bo = pudge_bo_map(fd, h, 0, bo_size, PROT_READ | PROT_WRITE);
+	igt_assert(bo != MAP_FAILED);
+	for (uint64_t o = 0; o < bo_size / 8; o += 512)
+		bo[o] = tag(61, o);
+	p = anon(anon_size, true);
+	fill(p, anon_size, 62);
+	s0 = stats();
+	m = migrate(p, anon_size, PUDGE_GEM_PLACE_VRAM);
+	s1 = stats();
+	igt_info("moved %llu MiB, no_room %llu MiB, %llu BO evictions\n",
+		 (unsigned long long)(m.moved * SZ_4K) >> 20,
+		 (unsigned long long)(m.no_room * SZ_4K) >> 20,
+		 (unsigned long long)(s1.evictions - s0.evictions));
+	igt_assert_eq_u64(m.moved, NPAGES(anon_size));
+	igt_assert_eq_u64(s1.evictions - s0.evictions, 1);
+	for (uint64_t o = 0; o < bo_size / 8; o += 512)
+		igt_assert_eq_u64(bo[o], tag(61, o));
+	check(p, anon_size, 62);
+	munmap(bo, bo_size);
+	pudge_bo_close(fd, h);
+	munmap(p, anon_size);
+	igt_assert_eq_u64(resident(), 0);
+}
+
+/*
+ * A region that no call names keeps its bytes, and nothing is held once
+ * every process that ran a random mix of valid and invalid calls is gone.
+ */
+static void chaos_child(uint64_t seed, unsigned int secs)
+{
+	int cfd = pudge_open(PUDGE_NODE_RENDER);
+	uint8_t *r[4] = { 0 };
+	uint64_t rsz[4] = { 0 };
+	uint32_t h[4] = { 0 };
+	uint8_t buf[4 * SZ_4K];
+	time_t end = time(NULL) + secs;
+
+	if (cfd < 0)
+		_exit(2);
+	while (time(NULL) < end) {
+		unsigned int i = rnd(&seed) % 4, op = rnd(&seed) % 8;
+		uint64_t off, len;
+
+		if (!r[i]) {
+			rsz[i] = (1 + rnd(&seed) % 4) * SZ_2M;
+			r[i] = pudge_map_anon(rsz[i], rnd(&seed) % 2);
+			if (r[i])
+				memset(r[i], (int)i + 1, rsz[i]);
+			continue;
+		}
+		off = rnd(&seed) % NPAGES(rsz[i]) * SZ_4K;
+		len = (1 + rnd(&seed) % NPAGES(rsz[i] - off)) * SZ_4K;
+		switch (op) {
+		case 0: case 1:
+			pudge_svm_migrate(cfd, r[i] + off, len, op ? PUDGE_GEM_PLACE_VRAM :
+					  PUDGE_GEM_PLACE_SYSTEM, NULL);
+			break;
+		case 2:
+			pudge_svm_access(cfd, r[i] + off, len < sizeof(buf) ? len : sizeof(buf),
+					 buf, rnd(&seed) % 2, NULL);
+			break;
+		case 3:	/* invalid: unaligned, past the end, bad placement */
+			pudge_svm_migrate(cfd, r[i] + off + 8, len, PUDGE_GEM_PLACE_VRAM, NULL);
+			pudge_svm_migrate(cfd, r[i] + off, rsz[i] + SZ_2M, PUDGE_GEM_PLACE_VRAM, NULL);
+			pudge_svm_migrate(cfd, r[i] + off, len, 7, NULL);
+			pudge_svm_access(cfd, r[i] + off, len, NULL, 9, NULL);
+			break;
+		case 4:
+			munmap(r[i] + off, len);
+			if (off == 0 && len == rsz[i])
+				r[i] = NULL;
+			else
+				mmap(r[i] + off, len, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+			break;
+		case 5:
+			if (!h[i])
+				pudge_bo_create(cfd, (1 + rnd(&seed) % 64) * SZ_1M,
+						1 + rnd(&seed) % 3, &h[i], NULL);
+			else if (!pudge_bo_migrate(cfd, h[i], 1 + rnd(&seed) % 2) && rnd(&seed) % 2)
+				h[i] = (pudge_bo_close(cfd, h[i]), 0);
+			break;
+		case 6:
+			memset(r[i] + off, (int)op, len);
+			break;
+		case 7:
+			if (fork() == 0) {
+				memset(r[i] + off, 9, len);
+				_exit(0);
+			}
+			wait(NULL);
+			break;
+		}
+	}
+	_exit(0);
+}
+
+static void test_no_leak_after_chaos(void)
+{
+	const uint64_t untouched = 4 * SZ_2M;
+	const unsigned int nproc = 3;
+	unsigned int secs = test_seconds(20);
+	uint64_t seed = getenv("PUDGE_SVM_SEED") ? strtoull(getenv("PUDGE_SVM_SEED"), NULL, 0) :
+			(uint64_t)time(NULL);
+	uint8_t *keep = anon(untouched, true);
+	pid_t pids[3];
+
+	igt_info("seed %llu (PUDGE_SVM_SEED), %u s (PUDGE_SVM_SECONDS)\n",
+		 (unsigned long long)seed, secs);
+	fill(keep, untouched, 63);
+	/* Half of it in VRAM, half in system memory, neither ever named again. */
+	migrate(keep, untouched / 2, PUDGE_GEM_PLACE_VRAM);
+	for (unsigned int i = 0; i < nproc; i++) {
+		pids[i] = fork();
+		igt_assert(pids[i] >= 0);
+		if (pids[i] == 0)
+			chaos_child(seed + i, secs);
+	}
+	for (unsigned int i = 0; i < nproc; i++) {
+		int status;
+
+		igt_assert_eq(waitpid(pids[i], &status, 0), pids[i]);
+		igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			     "chaos process %u: status %#x, seed %llu\n", i, status,
+			     (unsigned long long)seed + i);
+	}
+	dev_check(keep, untouched, 63, ANY);
+	check(keep, untouched, 63);
+	munmap(keep, untouched);
+	igt_assert_eq_u64(resident(), 0);
+	igt_assert_eq_u64(param(PUDGE_PARAM_VRAM_FREE), param(PUDGE_PARAM_VRAM_SIZE));
+}
+
+/* Read a number from a sysfs file, -1 if it cannot. */
+static long long sysfs_num(const char *path)
+{
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%lld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+#define KHUGEPAGED "/sys/kernel/mm/transparent_hugepage/khugepaged/"
+
+/*
+ * khugepaged treats process memory in VRAM as swapped out: collapsing a
+ * range into a huge page, it faults up to max_ptes_swap such pages per
+ * 2 MiB back into system memory.  Measure it: every page it pulls back is
+ * counted in svm_kthread_faults, and no data changes.
+ */
+static void test_khugepaged(void)
+{
+	const uint64_t size = 8 * SZ_2M, per_2m = 32;
+	long long old_sleep = sysfs_num(KHUGEPAGED "scan_sleep_millisecs");
+	long long old_scan = sysfs_num(KHUGEPAGED "pages_to_scan");
+	struct drm_pudge_stats s0, s1;
+	uint64_t moved = 0, back = 0;
+	uint8_t *p = anon(size, false);
+	char num[32];
+
+	igt_require_f(old_sleep >= 0, "no khugepaged\n");
+	fill(p, size, 70);
+	/* Now eligible; pages 4 KiB-mapped, some of each 2 MiB in VRAM. */
+	igt_assert_eq(madvise(p, size, MADV_HUGEPAGE), 0);
+	s0 = stats();
+	for (uint64_t o = 0; o < size; o += SZ_2M)
+		moved += migrate(p + o, per_2m * SZ_4K, PUDGE_GEM_PLACE_VRAM).moved;
+	igt_assert_eq_u64(moved, per_2m * (size / SZ_2M));
+	pudge_write_file(KHUGEPAGED "scan_sleep_millisecs", "10");
+	pudge_write_file(KHUGEPAGED "pages_to_scan", "65536");
+	for (int i = 0; i < 300 && resident(); i++)
+		usleep(100 * 1000);
+	s1 = stats();
+	back = moved - resident() / SZ_4K;
+	igt_info("khugepaged pulled %llu of %llu pages in VRAM back in %s; svm_kthread_faults +%llu, svm_cpu_faults +%llu\n",
+		 (unsigned long long)back, (unsigned long long)moved,
+		 resident() ? "30 s" : "less than 30 s",
+		 (unsigned long long)(s1.svm_kthread_faults - s0.svm_kthread_faults),
+		 (unsigned long long)(s1.svm_cpu_faults - s0.svm_cpu_faults));
+	snprintf(num, sizeof(num), "%lld", old_sleep);
+	pudge_write_file(KHUGEPAGED "scan_sleep_millisecs", num);
+	snprintf(num, sizeof(num), "%lld", old_scan);
+	pudge_write_file(KHUGEPAGED "pages_to_scan", num);
+	/* This process did not touch the memory: every fault was a kernel thread's. */
+	igt_assert_eq_u64(s1.svm_kthread_faults - s0.svm_kthread_faults,
+			  s1.svm_cpu_faults - s0.svm_cpu_faults);
+	igt_assert_eq_u64(s1.svm_kthread_faults - s0.svm_kthread_faults, back);
+	check(p, size, 70);
+	munmap(p, size);
+	igt_assert_eq_u64(resident(), 0);
 }
 
 static void require_svm(void)
 {
 	igt_require_f(features & PUDGE_FEATURE_SVM,
 		      "no device-private VRAM: kernel without CONFIG_DEVICE_PRIVATE or no address space\n");
-	resident_base = param(PUDGE_PARAM_SVM_RESIDENT);
+	igt_assert_eq_u64(resident(), 0);
 }
 
 static const struct {
@@ -1109,6 +1822,23 @@ static const struct {
 	{ "no-address-space", "no address space for device-private pages", test_no_address_space },
 	{ "unbind", "unbind with memory in VRAM", test_unbind },
 	{ "unload", "module unload with memory in VRAM", test_unload },
+	{ "thp-subpage-access", "device access to each page of a 2 MiB device folio",
+	  test_thp_subpage_access },
+	{ "concurrent-owners", "owners' counters vs migration and fork, 4 KiB pages",
+	  test_concurrent_owners },
+	{ "concurrent-owners-thp", "owners' counters vs migration and fork, THPs",
+	  test_concurrent_owners_thp },
+	{ "ksm-other-process", "KSM pages of another process neither move nor hang",
+	  test_ksm_other_process },
+	{ "cow-other-process", "pages shared with a child after fork stay put",
+	  test_cow_other_process },
+	{ "free-then-create", "VRAM of an exited process is free at once",
+	  test_free_then_create },
+	{ "make-room-evicts", "process memory evicts an LRU BO for room",
+	  test_make_room_evicts },
+	{ "khugepaged", "khugepaged's pull-backs counted, data kept", test_khugepaged },
+	{ "no-leak-after-chaos", "random calls in several processes hold nothing after",
+	  test_no_leak_after_chaos },
 };
 
 static size_t case_i;

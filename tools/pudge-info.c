@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: MIT
-/* pudge-info: print what the pudge device and the running kernel offer. */
+/*
+ * pudge-info: print what the pudge device and the running kernel offer.
+ *
+ * pudge-info --idle: exit 0 when the device holds nothing (VRAM free
+ * equals VRAM size, no process memory in VRAM) or there is no device,
+ * else say what is held and exit 1.  Frees may be deferred for a moment,
+ * so it looks for up to 3 s.  The test bed runs it after every test.
+ */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pudge.h"
@@ -25,11 +33,42 @@ static void print_orders(uint64_t v)
 	       v & PUDGE_MAP_ORDER_PUD ? " 1G" : "");
 }
 
-int main(void)
+static int idle_check(void)
 {
-	char slot[32] = "?";
+	uint64_t size = 0, free_bytes = 0, resident = 0;
 	int fd = pudge_open(PUDGE_NODE_RENDER);
 
+	if (fd < 0)
+		return 0;	/* no device (unloaded, unbound): nothing held */
+	for (int i = 0; i < 30; i++) {
+		if (pudge_get_param(fd, PUDGE_PARAM_VRAM_SIZE, &size) ||
+		    pudge_get_param(fd, PUDGE_PARAM_VRAM_FREE, &free_bytes) ||
+		    pudge_get_param(fd, PUDGE_PARAM_SVM_RESIDENT, &resident)) {
+			close(fd);
+			return 0;	/* unplugged meanwhile */
+		}
+		if (free_bytes == size && !resident)
+			break;
+		usleep(100 * 1000);
+	}
+	close(fd);
+	if (free_bytes == size && !resident)
+		return 0;
+	printf("pudge-info: held after the test: %llu KiB of VRAM (%llu KiB free of %llu KiB), %llu KiB of process memory in VRAM\n",
+	       (unsigned long long)(size - free_bytes) >> 10,
+	       (unsigned long long)free_bytes >> 10, (unsigned long long)size >> 10,
+	       (unsigned long long)resident >> 10);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	char slot[32] = "?";
+	int fd;
+
+	if (argc > 1 && !strcmp(argv[1], "--idle"))
+		return idle_check();
+	fd = pudge_open(PUDGE_NODE_RENDER);
 	if (fd < 0) {
 		perror("pudge-info: no pudge device");
 		return 1;

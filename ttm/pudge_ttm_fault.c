@@ -118,6 +118,24 @@ vm_fault_t pudge_ttm_bo_vm_fault(struct vm_fault *vmf, unsigned int order,
 	return ret;
 }
 
+/*
+ * Zap the 1 GiB-aligned parts of [@start, @end) of @vma; the pages fault
+ * back with entries that fit whatever the VMA becomes.  The VMA is
+ * write-locked first: a fault under the per-VMA lock (which does not take
+ * the mmap_lock that the caller holds for writing) could otherwise put a
+ * 1 GiB entry back before the core has finished with the range.
+ */
+static void pudge_ttm_zap_puds(struct vm_area_struct *vma, unsigned long start,
+			       unsigned long end)
+{
+	start = max(vma->vm_start, start);
+	end = min(vma->vm_end, end);
+	if (start >= end)
+		return;
+	vma_start_write(vma);
+	pudge_zap_vma_range(vma, start, end - start);
+}
+
 /**
  * pudge_ttm_bo_vm_may_split() - ->may_split: clear 1 GiB entries at @addr
  * @vma: the VMA about to be split at @addr (mmap lock held for writing)
@@ -128,19 +146,68 @@ vm_fault_t pudge_ttm_bo_vm_fault(struct vm_fault *vmf, unsigned int order,
  * vma_adjust_trans_huge() looks the address up with mm_find_pmd(), which
  * takes pmd_offset() of a leaf PUD and then locks a "page table" that is
  * VRAM (seen as an oops in __split_huge_pmd() on 7.2).  So pudge zaps the
- * 1 GiB-aligned region around @addr first; the pages fault back with
- * smaller entries in the new, smaller VMAs.
+ * 1 GiB-aligned region around @addr first.  __split_vma() calls this
+ * before it write-locks the VMA, so the zap write-locks it itself.
  *
  * Return: 0: the split may go ahead.
  */
 int pudge_ttm_bo_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
 {
-	unsigned long start, end;
-
 	if (IS_ALIGNED(addr, PUD_SIZE))
 		return 0;
-	start = max(vma->vm_start, ALIGN_DOWN(addr, PUD_SIZE));
-	end = min(vma->vm_end, ALIGN(addr, PUD_SIZE));
-	pudge_zap_vma_range(vma, start, end - start);
+	pudge_ttm_zap_puds(vma, ALIGN_DOWN(addr, PUD_SIZE), ALIGN(addr, PUD_SIZE));
 	return 0;
+}
+
+/* Whether a leaf (1 GiB) entry maps @addr of @mm. */
+static bool pudge_pud_leaf_at(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+
+	if (pgd_none(READ_ONCE(*pgd)))
+		return false;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(READ_ONCE(*p4d)))
+		return false;
+	return pud_leaf(READ_ONCE(*pud_offset(p4d, addr)));
+}
+
+/**
+ * pudge_ttm_bo_vm_open() - ->open: ttm_bo_vm_open(), and no 1 GiB entry
+ * left where the core is about to move or split page tables
+ * @vma: a new VMA of a BO: a copy for mremap() (copy_vma()), the new part
+ *	of a split VMA, or a child's VMA in fork()
+ *
+ * mremap() moves page tables with move_page_tables(), whose get_old_pud()
+ * runs pud_none_or_clear_bad() before any leaf check; x86's pud_bad() is
+ * true for a leaf PUD, so a 1 GiB entry is "cleared as bad" without a TLB
+ * flush and the old address keeps reading VRAM through a stale TLB entry.
+ * copy_vma() calls ->open on the new VMA before it moves anything, with
+ * the mmap_lock held for writing: pudge zaps, with a flush, the 1 GiB
+ * entries of the caller's other VMAs of the same BO (the old VMA is one of
+ * them), and the move then finds 2 MiB and 4 KiB entries, which it moves
+ * correctly.  fork() (another mm) copies leaf PUDs correctly and is left
+ * alone.
+ */
+void pudge_ttm_bo_vm_open(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct vm_area_struct *other;
+	struct vma_iterator vmi;
+	unsigned long addr;
+
+	ttm_bo_vm_open(vma);
+	if (mm != current->mm)
+		return;
+	vma_iter_init(&vmi, mm, 0);
+	for_each_vma(vmi, other) {
+		if (other == vma || other->vm_ops != vma->vm_ops ||
+		    other->vm_private_data != vma->vm_private_data)
+			continue;
+		for (addr = ALIGN(other->vm_start, PUD_SIZE);
+		     addr + PUD_SIZE <= other->vm_end; addr += PUD_SIZE)
+			if (pudge_pud_leaf_at(mm, addr))
+				pudge_ttm_zap_puds(other, addr, addr + PUD_SIZE);
+	}
 }

@@ -24,5 +24,6 @@ vm_fault_t pudge_ttm_bo_vm_fault(struct vm_fault *vmf, unsigned int order,
 				 struct pudge_insert_counts *cnt);
 
 int pudge_ttm_bo_vm_may_split(struct vm_area_struct *vma, unsigned long addr);
+void pudge_ttm_bo_vm_open(struct vm_area_struct *vma);
 
 #endif /* _PUDGE_TTM_FAULT_H_ */

@@ -23,7 +23,7 @@ extern "C" {
  * PUDGE_API_VERSION - version of this ABI, reported by
  * %PUDGE_PARAM_API_VERSION.  Bumped when an ioctl, param or flag is added.
  */
-#define PUDGE_API_VERSION 3
+#define PUDGE_API_VERSION 4
 
 #define DRM_PUDGE_GET_PARAM		0x00
 #define DRM_PUDGE_GEM_CREATE		0x01
@@ -138,8 +138,12 @@ struct drm_pudge_get_param {
 struct drm_pudge_gem_create {
 	/**
 	 * @size: in, bytes, non-zero; rounded up to the page size, and the
-	 * rounded size is written back.  Larger than VRAM for a VRAM-only BO:
-	 * -ENOSPC.
+	 * rounded size is written back.  A VRAM-only BO larger than the VRAM
+	 * that other VRAM-only BOs leave (so larger than VRAM, too) fails with
+	 * -ENOSPC at once, evicting nothing; one that could fit makes room
+	 * by evicting BOs and moving process memory (SVM) back to system
+	 * memory, with their data, and fails with -ENOSPC only if that is
+	 * not enough.
 	 */
 	__u64 size;
 	/** @flags: in, PUDGE_GEM_PLACE_* (at least one); others: -EINVAL. */
@@ -176,7 +180,9 @@ struct drm_pudge_gem_migrate {
 	__u32 handle;
 	/**
 	 * @placement: in, exactly one PUDGE_GEM_PLACE_* bit, and one the BO
-	 * was created with (else -EINVAL).  VRAM without room: -ENOSPC.
+	 * was created with (else -EINVAL).  VRAM without room: -ENOSPC, at
+	 * once and evicting nothing when the BO is larger than the VRAM that
+	 * VRAM-only BOs leave.
 	 */
 	__u32 placement;
 	/** @flags: in, must be zero. */
@@ -249,6 +255,13 @@ struct drm_pudge_stats {
 	 * make room for buffer objects, or on device removal.
 	 */
 	__u64 svm_evicted;
+	/**
+	 * @svm_kthread_faults: out, of @svm_cpu_faults, those a kernel
+	 * thread took rather than the process: khugepaged, collapsing a huge
+	 * page, treats process memory in VRAM as swapped out and "swaps it
+	 * in".  Since API version 4.
+	 */
+	__u64 svm_kthread_faults;
 };
 
 /**
@@ -298,6 +311,12 @@ struct drm_pudge_svm_migrate {
 	__u64 busy;
 	/** @no_room: out, pages left in place: the destination was full. */
 	__u64 no_room;
+	/**
+	 * @shared: out, pages left in place because another process maps
+	 * them too (copy-on-write after fork(), KSM): one process's call
+	 * never moves or blocks another's memory.  Since API version 4.
+	 */
+	__u64 shared;
 };
 
 /* Ops of drm_pudge_svm_access. */

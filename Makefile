@@ -9,12 +9,14 @@
 #   make lint         checkpatch.pl --strict on the kernel-side sources
 #   make check        the whole suite on every kernel (what CI runs)
 #   make bench        pudge-bench in a 7.2 guest: tables, CSV and SVG plot
+#   make stress       pudge_stress in a 7.2 guest for STRESS_SECONDS in all
+#                     (default 1800); fails on any anomaly, leak or splat
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 CC ?= gcc
 B ?= build
 
-.PHONY: all modules clean unit igt tools userspace lint demo check bench
+.PHONY: all modules clean unit igt tools userspace lint demo check bench stress
 
 all: modules
 
@@ -41,3 +43,7 @@ check:
 
 bench:
 	tools/testbed.sh bench
+
+STRESS_SECONDS ?= 1800
+stress:
+	tools/testbed.sh stress $(STRESS_SECONDS)

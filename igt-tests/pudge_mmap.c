@@ -6,8 +6,10 @@
  * alignment allows.
  */
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -586,6 +588,170 @@ static void test_tracepoints(void)
 }
 
 /*
+ * A reader thread that keeps loading from a mapping while the main thread
+ * moves or splits it.  A load after the mapping moved must fault: one that
+ * succeeds read VRAM through a translation the kernel left behind.
+ */
+struct pud_reader {
+	volatile uint64_t *p;		/* where to read */
+	uint64_t size, skip_off, skip_len;
+	volatile bool stop, moved;
+	unsigned long reads, faults, stale;
+};
+
+static __thread sigjmp_buf reader_jmp;
+static __thread bool in_reader;
+
+static void reader_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	if (in_reader)
+		siglongjmp(reader_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void *pud_reader_thread(void *arg)
+{
+	struct pud_reader *r = arg;
+	volatile uint64_t off = 0;
+
+	in_reader = true;
+	while (!r->stop) {
+		volatile bool moved = r->moved;
+
+		off = (off + 64 * SZ_2M + SZ_4K) % r->size;
+		if (off >= r->skip_off && off < r->skip_off + r->skip_len)
+			continue;
+		if (sigsetjmp(reader_jmp, 1)) {
+			r->faults++;
+			continue;
+		}
+		(void)r->p[off / 8];
+		r->reads++;
+		if (moved)
+			r->stale++;
+	}
+	in_reader = false;
+	return NULL;
+}
+
+static void reader_start(struct pud_reader *r, pthread_t *t)
+{
+	struct sigaction sa = { .sa_sigaction = reader_segv, .sa_flags = SA_SIGINFO };
+
+	sigaction(SIGSEGV, &sa, NULL);
+	igt_assert_eq(pthread_create(t, NULL, pud_reader_thread, r), 0);
+	while (!r->reads)
+		usleep(1000);
+}
+
+/* How often @what appears in the kernel log. */
+static int kernel_log_count(const char *what)
+{
+	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), n = 0;
+	char *buf = len > 0 ? malloc(len + 1) : NULL;
+
+	igt_assert(buf);
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, len);
+	igt_assert(len >= 0);
+	buf[len] = 0;
+	for (char *at = buf; (at = strstr(at, what)); at++)
+		n++;
+	free(buf);
+	return n;
+}
+
+/* An address with @align alignment and @size bytes free after it. */
+static uint8_t *free_va(uint64_t size, uint64_t align)
+{
+	uint8_t *raw = mmap(NULL, size + align, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint8_t *p;
+
+	igt_assert(raw != MAP_FAILED);
+	p = (uint8_t *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1));
+	munmap(raw, size + align);
+	return p;
+}
+
+/*
+ * mremap of a 1 GiB PUD-mapped BO: the old address must stop working when
+ * mremap returns (7.2's move_page_tables() clears a leaf PUD as "bad"
+ * without a TLB flush), and the data is at the new address.
+ */
+static void test_mremap_pud(void)
+{
+	static const uint64_t aligns[] = { SZ_1G, SZ_2M, 64 * SZ_4K };
+
+	igt_require_f(kernel_orders & PUDGE_MAP_ORDER_PUD, "no PUD pfnmap support\n");
+	set_cap(18);
+	for (size_t i = 0; i < sizeof(aligns) / sizeof(aligns[0]); i++) {
+		uint32_t h = bo_new(SZ_1G, PUDGE_GEM_PLACE_VRAM);
+		struct drm_pudge_stats s0 = bo_stats(h);
+		struct pud_reader r = { .size = SZ_1G };
+		uint8_t *p = bo_map(h, 0, SZ_1G), *dst, *q;
+		int bad = kernel_log_count("bad pud");
+		pthread_t t;
+
+		igt_assert_eq((uintptr_t)p & (SZ_1G - 1), 0);
+		fill(p, SZ_1G, 0, 30 + i);
+		igt_assert_eq_u64(bo_stats(h).pud_inserted - s0.pud_inserted, 1);
+		r.p = (volatile uint64_t *)p;
+		reader_start(&r, &t);
+		dst = free_va(SZ_1G, SZ_1G) + (aligns[i] == SZ_1G ? 0 : aligns[i]);
+		q = mremap(p, SZ_1G, SZ_1G, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+		igt_assert(q == dst);
+		r.moved = true;
+		usleep(300 * 1000);
+		r.stop = true;
+		pthread_join(t, NULL);
+		igt_info("destination aligned to %llu KiB: %lu reads, %lu faults, %lu stale\n",
+			 (unsigned long long)aligns[i] >> 10, r.reads, r.faults, r.stale);
+		igt_assert_eq(r.stale, 0);
+		igt_assert(r.faults > 0);
+		/* Cleared as a "bad" entry, without a flush: TCG may hide the stale TLB. */
+		igt_assert_eq(kernel_log_count("bad pud"), bad);
+		check(q, SZ_1G, 0, 30 + i);
+		munmap(q, SZ_1G);
+		igt_assert_eq(pudge_bo_close(fd, h), 0);
+	}
+}
+
+/*
+ * munmap of one 4 KiB page inside a PUD-mapped BO while another thread
+ * keeps faulting it: the split must not meet a 1 GiB entry that a fault
+ * put back after pudge cleared it (an Oops in __split_huge_pmd() on 7.2).
+ */
+static void test_split_race_pud(void)
+{
+	igt_require_f(kernel_orders & PUDGE_MAP_ORDER_PUD, "no PUD pfnmap support\n");
+	set_cap(18);
+	for (int i = 0; i < 20; i++) {
+		uint64_t hole = SZ_1G / 2 + (3 + i) * SZ_4K;
+		uint32_t h = bo_new(SZ_1G, PUDGE_GEM_PLACE_VRAM);
+		struct pud_reader r = { .size = SZ_1G, .skip_off = hole, .skip_len = SZ_4K };
+		uint8_t *p = bo_map(h, 0, SZ_1G);
+		pthread_t t;
+
+		for (uint64_t o = 0; o < SZ_1G; o += SZ_2M)
+			*(uint64_t *)(p + o) = tag(o, i);
+		r.p = (volatile uint64_t *)p;
+		reader_start(&r, &t);
+		igt_assert_eq(munmap(p + hole, SZ_4K), 0);
+		usleep(20 * 1000);
+		r.stop = true;
+		pthread_join(t, NULL);
+		igt_assert_eq(r.faults, 0);
+		for (uint64_t o = 0; o < SZ_1G; o += SZ_2M)
+			igt_assert_eq_u64(*(uint64_t *)(p + o), tag(o, i));
+		munmap(p, SZ_1G);
+		igt_assert_eq(pudge_bo_close(fd, h), 0);
+	}
+}
+
+/*
  * Requests that cannot succeed fail at once, evicting nothing: a VRAM-only
  * BO or a migration to VRAM larger than the VRAM that VRAM-only (pinned)
  * BOs leave, with an evictable BO and process memory in VRAM beside them.
@@ -703,6 +869,12 @@ igt_main
 		test_evict_while_mapped();
 
 	igt_describe("pudge_fault and pudge_insert tracepoints report the mapping");
+	igt_describe("mremap of a 1 GiB entry: the old address faults at once");
+	igt_subtest("mremap-pud")
+		test_mremap_pud();
+	igt_describe("munmap splitting a 1 GiB entry while another thread faults it");
+	igt_subtest("split-race-pud")
+		test_split_race_pud();
 	igt_describe("Impossible VRAM requests fail at once and evict nothing");
 	igt_subtest("impossible-evicts-nothing")
 		test_impossible_evicts_nothing();

@@ -21,6 +21,10 @@ check() {	# check NAME COMMAND...: record pass/fail of one step
 	fi
 }
 
+no_splat() {
+	! grep -E 'BUG:|WARNING:|Oops|general protection|KFENCE|KASAN|list_del corruption|bad pud|bad pmd|Bad page|soft lockup|blocked for more than' \
+		"$out/dmesg.txt"
+}
 say "loading pudge (modprobe resolves drm, ttm, drm_buddy...)"
 check load modprobe pudge
 dmesg | grep -E 'pudge|\[drm\]' | tail -n 5
@@ -39,6 +43,22 @@ if [ "${1:-}" = bench ]; then
 	/src/build/tools/pudge-bench svm | tee -a "$out/bench.txt"
 	gnuplot -e "csv='$out/mmap.csv'; out='$out/mmap.svg'" /src/tools/bench-plot.gp
 	check unload modprobe -r pudge
+	exit 0
+fi
+
+if [ "${1:-}" = stress ]; then
+	# make stress: pudge_stress for ${2} seconds in all, shared by its
+	# subtests, then the same checks as a suite run (nothing held after
+	# each subtest, unload, kernel log).
+	n=$(/src/build/igt/pudge_stress --list-subtests | wc -l)
+	per=$(( ${2:-1800} / (n > 0 ? n : 1) ))
+	say "pudge_stress, ${2:-1800} s: $n subtests, $per s each"
+	IGT_COMPAT_POST_CHECK="/src/build/tools/pudge-info --idle" PUDGE_STRESS_SECONDS=$per \
+		/src/build/igt/pudge_stress 2>&1 | tee "$out/stress.txt"
+	check stress-subtests test "${PIPESTATUS[0]}" = 0
+	check unload modprobe -r pudge
+	dmesg >"$out/dmesg.txt"
+	check dmesg-clean no_splat
 	exit 0
 fi
 
@@ -76,9 +96,5 @@ if lsmod | grep -q '^pudge '; then
 fi
 
 dmesg >"$out/dmesg.txt"
-no_splat() {
-	! grep -E 'BUG:|WARNING:|Oops|general protection|KFENCE|KASAN|list_del corruption|bad pud|bad pmd|Bad page|soft lockup|blocked for more than' \
-		"$out/dmesg.txt"
-}
 check dmesg-clean no_splat
 say "done"

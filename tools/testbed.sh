@@ -9,6 +9,10 @@
 #                      suites; a summary per kernel.
 #   testbed.sh demo    boot 7.2 with pudge and print what it offers.
 #   testbed.sh bench   boot 7.2 and run pudge-bench (tables, CSV, SVG plot).
+#   testbed.sh stress [SECONDS]
+#                      boot 7.2 and run pudge_stress for SECONDS in all
+#                      (default 1800); fails on any anomaly, leak or
+#                      kernel splat.
 #
 # Results: results/<kernel>/ (console.log, igt/, dmesg.txt, checks.txt).
 set -uo pipefail
@@ -19,6 +23,7 @@ results=${PUDGE_RESULTS:-$repo/results}
 ROOTFS=${PUDGE_ROOTFS:-/var/cache/pudge/rootfs-sid}
 export PUDGE_ROOTFS=$ROOTFS
 mode=${1:-check}
+stress_secs=${2:-1800}
 t0=$(date +%s)
 
 log() { printf '[testbed %4ss] %s\n' "$(($(date +%s) - t0))" "$*"; }
@@ -105,10 +110,16 @@ for k in "${boot_kernels[@]}"; do
 
 	log "booting $k under QEMU TCG (2 GiB ivshmem VRAM BAR)"
 	mkdir -p "$results/$k"
-	timeout 1800 "$here/inroot.sh" --results "$results" vng --run "/boot/vmlinuz-$k" \
+	gargs=${mode/check/}
+	limit=1800
+	if [ "$mode" = stress ]; then
+		gargs="stress $stress_secs"
+		limit=$((stress_secs * 2 + 900))
+	fi
+	timeout "$limit" "$here/inroot.sh" --results "$results" vng --run "/boot/vmlinuz-$k" \
 		--force-9p --disable-kvm --cpus 2 --memory 3G --rwdir /results \
 		--qemu-opts="-object memory-backend-ram,id=vram,size=2G,prealloc=on -device ivshmem-plain,memdev=vram" \
-		--exec "/src/tools/guest.sh ${mode/check/}" >"$results/$k/console.log" 2>&1
+		--exec "/src/tools/guest.sh $gargs" >"$results/$k/console.log" 2>&1
 	rc=$?
 	grep '^\[guest' "$results/$k/console.log"
 	[ "$mode" = demo ] && { sed -n '/^pudge device/,$p' "$results/$k/console.log"; continue; }
@@ -117,6 +128,10 @@ for k in "${boot_kernels[@]}"; do
 
 	# Guest-side checks (load, unload, kernel log).
 	while read -r res name; do record "$res" "$k: $name"; done <"$results/$k/checks.txt"
+	if [ "$mode" = stress ]; then
+		grep -E 'seed|anomal|held|FAIL|SUCCESS' "$results/$k/stress.txt" | sed 's/^/  /'
+		continue
+	fi
 	# IGT results, one line per subtest.
 	if [ -f "$results/$k/igt/results.json" ]; then
 		python3 "$here/igt_summary.py" "$results/$k/igt/results.json" >"$results/$k/igt-summary.txt"

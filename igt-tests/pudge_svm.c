@@ -1787,6 +1787,64 @@ static void test_khugepaged(void)
 	igt_assert_eq_u64(resident(), 0);
 }
 
+/* Check @size bytes at @p against what fill(base, .., seed) put at @off. */
+static void check_at(const uint8_t *p, uint64_t off, uint64_t size, uint64_t seed,
+		     const char *what)
+{
+	uint64_t bad = 0, first = 0;
+
+	for (uint64_t o = 0; o < size; o += 8)
+		if (*(const uint64_t *)(p + o) != tag(seed, off + o) && !bad++)
+			first = o;
+	igt_assert_f(!bad, "%s: %llu bad words, first at +%#llx: %#llx, want %#llx\n", what,
+		     (unsigned long long)bad, (unsigned long long)(off + first),
+		     (unsigned long long)*(const uint64_t *)(p + first),
+		     (unsigned long long)tag(seed, off + first));
+}
+
+/*
+ * 2 MiB device folios split by what a user does to part of them (found by
+ * a hostile-user session): MADV_DONTNEED of one page, mremap of a piece,
+ * mprotect of a page; then every other page reads back its own data.
+ */
+static void test_thp_split_cpu(void)
+{
+	const uint64_t size = 2 * SZ_2M;
+	uint8_t *p, *dst, *q;
+
+	require_thp();
+	p = anon(size, true);
+	fill(p, size, 80);
+	igt_require(migrate(p, size, PUDGE_GEM_PLACE_VRAM).moved_thp == NPAGES(size));
+	igt_assert_eq(madvise(p + 3 * SZ_4K, SZ_4K, MADV_DONTNEED), 0);
+	igt_assert_eq(p[3 * SZ_4K], 0);
+	check_at(p, 0, 3 * SZ_4K, 80, "DONTNEED: before");
+	check_at(p + 4 * SZ_4K, 4 * SZ_4K, size - 4 * SZ_4K, 80, "DONTNEED: after");
+	munmap(p, size);
+
+	p = anon(size, true);
+	fill(p, size, 81);
+	igt_require(migrate(p, size, PUDGE_GEM_PLACE_VRAM).moved_thp == NPAGES(size));
+	dst = anon(4 * SZ_2M, false);
+	q = mremap(p + 512 * 1024, SZ_1M, SZ_1M, MREMAP_MAYMOVE | MREMAP_FIXED, dst + 12 * SZ_4K);
+	igt_assert(q != MAP_FAILED);
+	migrate(q, SZ_1M, PUDGE_GEM_PLACE_SYSTEM);
+	check_at(q, 512 * 1024, SZ_1M, 81, "mremap: moved piece");
+	check_at(p, 0, 512 * 1024, 81, "mremap: head");
+	check_at(p + 512 * 1024 + SZ_1M, 512 * 1024 + SZ_1M, size - 512 * 1024 - SZ_1M, 81,
+		 "mremap: tail");
+	munmap(p, size);
+	munmap(dst, 4 * SZ_2M);
+
+	p = anon(size, true);
+	fill(p, size, 82);
+	igt_require(migrate(p, size, PUDGE_GEM_PLACE_VRAM).moved_thp == NPAGES(size));
+	igt_assert_eq(mprotect(p + 5 * SZ_4K, SZ_4K, PROT_READ), 0);
+	check_at(p, 0, size, 82, "mprotect");
+	munmap(p, size);
+	igt_assert_eq_u64(resident(), 0);
+}
+
 static void require_svm(void)
 {
 	igt_require_f(features & PUDGE_FEATURE_SVM,
@@ -1836,6 +1894,8 @@ static const struct {
 	  test_free_then_create },
 	{ "make-room-evicts", "process memory evicts an LRU BO for room",
 	  test_make_room_evicts },
+	{ "thp-split-cpu", "split 2 MiB device folios read back on the CPU",
+	  test_thp_split_cpu },
 	{ "khugepaged", "khugepaged's pull-backs counted, data kept", test_khugepaged },
 	{ "no-leak-after-chaos", "random calls in several processes hold nothing after",
 	  test_no_leak_after_chaos },

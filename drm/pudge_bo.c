@@ -5,6 +5,8 @@
  * in ttm/.
  */
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_ttm_helper.h>
@@ -262,6 +264,22 @@ void pudge_bo_make_room(struct pudge_device *pudge, u64 size)
 		drm_gem_object_put(&bo->tbo.base);
 }
 
+/*
+ * Whether to try again after taking process memory back from VRAM for a
+ * buffer object.  Bounded: a process that migrates its memory back into
+ * VRAM as fast as it goes would otherwise keep the caller in the kernel
+ * forever, deaf even to SIGKILL (found by a hostile-user session).  Two
+ * passes over every chunk are enough for any room SVM can give.
+ */
+static bool pudge_bo_reclaim_again(struct pudge_device *pudge, unsigned int *rounds)
+{
+	unsigned int max = 2 * DIV_ROUND_UP_ULL(pudge->vram_size, SZ_256M) + 2;
+
+	if (signal_pending(current) || ++*rounds > max)
+		return false;
+	return pudge_svm_reclaim(pudge);
+}
+
 /**
  * pudge_gem_create_ioctl() - DRM_IOCTL_PUDGE_GEM_CREATE
  * @drm: the pudge DRM device
@@ -277,6 +295,7 @@ int pudge_gem_create_ioctl(struct drm_device *drm, void *data,
 {
 	struct pudge_device *pudge = to_pudge(drm);
 	struct drm_pudge_gem_create *args = data;
+	unsigned int rounds = 0;
 	struct pudge_bo *bo;
 	u32 handle;
 	u64 size;
@@ -293,7 +312,9 @@ int pudge_gem_create_ioctl(struct drm_device *drm, void *data,
 	/* Process memory in VRAM yields to a BO that must be there. */
 	do {
 		ret = pudge_bo_create(pudge, size, args->flags, &bo);
-	} while (ret == -ENOSPC && pudge_svm_reclaim(pudge));
+	} while (ret == -ENOSPC && pudge_bo_reclaim_again(pudge, &rounds));
+	if (ret == -ENOSPC && signal_pending(current))
+		return -ERESTARTSYS;
 	if (ret)
 		return ret;
 
@@ -349,6 +370,7 @@ int pudge_gem_migrate_ioctl(struct drm_device *drm, void *data,
 {
 	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct drm_pudge_gem_migrate *args = data;
+	unsigned int rounds = 0;
 	struct drm_gem_object *obj;
 	struct pudge_bo *bo;
 	u32 before;
@@ -378,8 +400,10 @@ again:
 	ttm_bo_unreserve(&bo->tbo);
 	ret = pudge_vram_errno(ret, args->placement);
 	/* Process memory in VRAM yields to the BO; then try again. */
-	if (ret == -ENOSPC && pudge_svm_reclaim(to_pudge(drm)))
+	if (ret == -ENOSPC && pudge_bo_reclaim_again(to_pudge(drm), &rounds))
 		goto again;
+	if (ret == -ENOSPC && signal_pending(current))
+		ret = -ERESTARTSYS;
 out:
 	drm_gem_object_put(obj);
 	return ret;

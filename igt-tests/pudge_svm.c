@@ -1845,6 +1845,44 @@ static void test_thp_split_cpu(void)
 	igt_assert_eq_u64(resident(), 0);
 }
 
+/*
+ * A VRAM-only BO that needs room another process keeps migrating back
+ * into VRAM: the create returns (with the room or -ENOSPC) in bounded
+ * time, and the process can be killed meanwhile.
+ */
+static void test_reclaim_vs_remigrate(void)
+{
+	const uint64_t vram = param(PUDGE_PARAM_VRAM_SIZE), part = 512 * SZ_1M;
+	int pp[2], ret, status;
+	time_t t0;
+	uint32_t h;
+	char c;
+	pid_t pid;
+
+	igt_assert_eq(pipe(pp), 0);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		uint8_t *p = anon(part, false);
+
+		memset(p, 5, part);
+		pudge_svm_migrate(fd, p, part, PUDGE_GEM_PLACE_VRAM, NULL);
+		igt_assert_eq(write(pp[1], "x", 1), 1);
+		for (;;)
+			pudge_svm_migrate(fd, p, part, PUDGE_GEM_PLACE_VRAM, NULL);
+	}
+	igt_assert_eq(read(pp[0], &c, 1), 1);
+	t0 = time(NULL);
+	ret = pudge_bo_create(fd, vram - 64 * SZ_1M, PUDGE_GEM_PLACE_VRAM, &h, NULL);
+	igt_info("create: %s after %lld s\n", strerror(-ret), (long long)(time(NULL) - t0));
+	igt_assert(ret == 0 || ret == -ENOSPC);
+	igt_assert_eq(kill(pid, SIGKILL), 0);
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	if (!ret)
+		pudge_bo_close(fd, h);
+	igt_assert_eq_u64(resident(), 0);
+}
+
 static void require_svm(void)
 {
 	igt_require_f(features & PUDGE_FEATURE_SVM,
@@ -1896,6 +1934,8 @@ static const struct {
 	  test_make_room_evicts },
 	{ "thp-split-cpu", "split 2 MiB device folios read back on the CPU",
 	  test_thp_split_cpu },
+	{ "reclaim-vs-remigrate", "a BO's reclaim against a process re-migrating",
+	  test_reclaim_vs_remigrate },
 	{ "khugepaged", "khugepaged's pull-backs counted, data kept", test_khugepaged },
 	{ "no-leak-after-chaos", "random calls in several processes hold nothing after",
 	  test_no_leak_after_chaos },

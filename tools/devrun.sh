@@ -50,7 +50,7 @@ dmesg > /results/$dev/dmesg.txt
 EOF
 chmod +x "$results/$dev/run.sh"
 timeout "${PUDGE_DEV_TIMEOUT:-1200}" "$here/inroot.sh" --results "$results" vng --run "/boot/vmlinuz-$k" \
-	--force-9p --disable-kvm --cpus 2 --memory 3G --rwdir /results \
+	--force-9p --disable-kvm --cpus 2 --memory 3G --rwdir /results --append tsc=reliable \
 	--qemu-opts="-object memory-backend-ram,id=vram,size=2G,prealloc=on -device ivshmem-plain,memdev=vram" \
 	--exec /results/$dev/run.sh >"$results/$dev/console.log" 2>&1
 echo "[dev] guest exit $?"

@@ -40,7 +40,10 @@ cat >"$results/$dev/run.sh" <<EOF
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 cd /src
 modprobe -a drm ttm drm_ttm_helper
-insmod /src/pudge.ko ${PUDGE_INSMOD_ARGS:-} || echo "[dev] insmod failed"
+# A DKMS-installed pudge in the rootfs (make check installs one while it
+# runs) may have been loaded at boot: test this tree's module, or nothing.
+rmmod pudge 2>/dev/null
+insmod /src/pudge.ko ${PUDGE_INSMOD_ARGS:-} || { echo "[dev] insmod of the tree's module failed"; exit 1; }
 echo 1 > /sys/kernel/mm/ksm/run 2>/dev/null
 ls /sys/kernel/debug/tracing >/dev/null 2>&1
 bash -c '$*'

@@ -338,7 +338,9 @@ struct drm_pudge_svm_migrate {
  *
  * Errors: -EINVAL for bad fields, -EFAULT when the range or the buffer is
  * not accessible (as the CPU would fault), -EOPNOTSUPP without
- * %PUDGE_FEATURE_SVM, -ENODEV after the device is gone.
+ * %PUDGE_FEATURE_SVM, -ENODEV after the device is gone.  The range is
+ * processed in order, 2 MiB at a time: after an error, a write may have
+ * written (and a read filled) the part of the range before the fault.
  */
 struct drm_pudge_svm_access {
 	/** @addr: in, page-aligned start of the range. */

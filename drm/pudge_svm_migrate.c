@@ -620,6 +620,7 @@ int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args)
 	args->pinned = 0;
 	args->busy = 0;
 	args->no_room = 0;
+	args->shared = 0;
 	if (!mm)
 		return -EINVAL;
 	w = kvzalloc(sizeof(*w), GFP_KERNEL);

@@ -195,6 +195,16 @@ static void test_invalid(void)
 	/* Nothing moved by the refused calls. */
 	igt_assert_eq_u64(resident(), 0);
 	check(p, 2 * SZ_4K, 1);
+	/* Out fields are outputs only: garbage passed in does not come back. */
+	{
+		struct drm_pudge_svm_migrate g = m;
+
+		g.moved = g.already = g.no_room = g.shared = 12345;
+		igt_assert_eq(drmCommandWriteRead(fd, DRM_PUDGE_SVM_MIGRATE, &g, sizeof(g)), 0);
+		igt_assert_eq_u64(g.moved, 1);
+		igt_assert_eq_u64(g.already + g.no_room + g.shared, 0);
+		igt_assert_eq_u64(migrate(p, SZ_4K, PUDGE_GEM_PLACE_SYSTEM).moved, 1);
+	}
 
 	/*
 	 * File-backed memory is refused: this test's own executable (not on

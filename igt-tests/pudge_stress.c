@@ -70,7 +70,7 @@
 #define MAX_OBJ		24
 #define MAX_MAP		48
 #define SCRATCH		(8 * MIB)
-#define DETAILS		10	/* anomalies printed in full, per process */
+#define DETAILS		8	/* anomalies printed in full, per process and kind */
 #define NPROC		4
 #define NOWNERS		4
 #define SW_THP		(8 * MIB)	/* the threads' region: THPs, */
@@ -103,10 +103,10 @@ static const char *const kind_name[NR_KINDS] = {
 
 /* Op weights: [0] BO ops, [1] SVM ops; mixed runs add the two. */
 static const unsigned char weight[2][NR_KINDS] = {
-	{ [K_CREATE] = 5, [K_CLOSE] = 3, [K_MMAP] = 8, [K_MUNMAP] = 3,
+	{ [K_CREATE] = 5, [K_CLOSE] = 3, [K_MMAP] = 8, [K_MUNMAP] = 5,
 	  [K_MPROTECT] = 3, [K_MREMAP] = 3, [K_MADVISE] = 3, [K_MIGRATE] = 6,
 	  [K_CPU_WR] = 12, [K_CPU_RD] = 12, [K_FORK] = 1, [K_INVALID] = 4 },
-	{ [K_ANON] = 4, [K_MUNMAP] = 2, [K_MPROTECT] = 3, [K_MREMAP] = 2,
+	{ [K_ANON] = 4, [K_MUNMAP] = 3, [K_MPROTECT] = 3, [K_MREMAP] = 2,
 	  [K_MADVISE] = 4, [K_CPU_WR] = 8, [K_CPU_RD] = 8, [K_FORK] = 1,
 	  [K_INVALID] = 3, [K_SVM_MIGRATE] = 14, [K_DEV_RD] = 12, [K_DEV_WR] = 10 },
 };
@@ -242,7 +242,7 @@ struct swarm {
 };
 
 static uint64_t g_seed, g_secs = 20;
-static unsigned int g_details;
+static unsigned int g_details[2];	/* printed: [0] other, [1] data */
 static struct ctx *g_ctx;		/* the engine of this process */
 static volatile uint64_t g_beat[NOWNERS + 2];	/* progress: engine, threads */
 static volatile int g_nbeat;			/* of them, running now */
@@ -312,9 +312,9 @@ static bool is_foreign(uint8_t b, int tag)
 	return (b & 4) && (b & 7) != 4 + tag;
 }
 
-static bool detail(void)
+static bool detail(bool data)
 {
-	return __atomic_fetch_add(&g_details, 1, __ATOMIC_RELAXED) < DETAILS;
+	return __atomic_fetch_add(&g_details[data], 1, __ATOMIC_RELAXED) < DETAILS;
 }
 
 static void __attribute__((format(printf, 2, 3))) anomaly(struct ctx *c, const char *fmt, ...)
@@ -323,7 +323,7 @@ static void __attribute__((format(printf, 2, 3))) anomaly(struct ctx *c, const c
 	va_list ap;
 
 	c->anomalies++;
-	if (!detail())
+	if (!detail(false))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -360,7 +360,7 @@ static void bad_page(struct ctx *c, const char *how, const struct obj *o,
 	}
 	c->anomalies++;
 	c->foreign += !!nforeign;
-	if (!detail())
+	if (!detail(true))
 		return;
 	if (len == PG && nzero < PG)	/* whose data is it? */
 		for (whose = 0; whose < o->size && memcmp(o->shadow + whose, got, PG); whose += PG)
@@ -456,6 +456,21 @@ static void map_unmapped(struct ctx *c, struct map *m, uint64_t p, uint64_t n)
 	free(m->pst);
 	obj_put(c, m->obj);
 	memset(m, 0, sizeof(*m));
+}
+
+/* munmap every mapped run of @m (its holes may hold other mappings), forget it. */
+static void map_drop(struct ctx *c, struct map *m)
+{
+	uint64_t p, s, np = m->len / PG;
+
+	for (p = s = 0; p <= np; p++) {
+		if (p < np && m->pst[p])
+			continue;
+		if (s < p)
+			munmap(m->addr + s * PG, (p - s) * PG);
+		s = p + 1;
+	}
+	map_unmapped(c, m, 0, np);
 }
 
 static bool is_kind(const struct map *m, int want)
@@ -620,7 +635,13 @@ static bool op_vma(struct ctx *c, int k)
 	uint8_t *a, *dst = NULL;
 	int ret = 0, prot = -1, adv = -1;
 
-	if (!m || !nm || !pick_run(c, m, MAPPED, m->len / PG, &p, &n, k == K_MREMAP))
+	if (m && k == K_MUNMAP && below(&c->rng, 2)) {	/* all of it */
+		vlog(c, "  munmap all of map %p\n", m->addr);
+		map_drop(c, m);
+		return true;
+	}
+	if (!m || (!nm && k == K_MREMAP) ||
+	    !pick_run(c, m, MAPPED, m->len / PG, &p, &n, k == K_MREMAP))
 		return false;
 	a = m->addr + p * PG;
 	vlog(c, "  %s %p len %#llx of map %p (%s h%u +%#llx)\n", kind_name[k], a,
@@ -1117,10 +1138,10 @@ static void step(struct ctx *c)
 /* Check every byte still reachable, then unmap and close everything. */
 static void teardown(struct ctx *c)
 {
-	uint64_t p, s, np;
 	struct obj *o;
 	struct map *m;
 	uint8_t *a;
+	uint64_t p;
 
 	c->cur = K_CPU_RD;
 	for (o = c->obj; o < c->obj + MAX_OBJ; o++) {	/* all of each open BO */
@@ -1135,21 +1156,13 @@ static void teardown(struct ctx *c)
 		munmap(a, o->size);
 	}
 	for (m = c->map; m < c->map + MAX_MAP; m++) {
-		np = m->len / PG;
-		for (p = s = 0; m->obj && p <= np; p++) {
-			if (p < np && m->pst[p]) {	/* anonymous, or a closed BO */
-				if (!m->obj->handle && m->pst[p] & PROT_READ)
-					compare(c, "final read", m->obj, m->addr + p * PG,
-						m->off + p * PG, m->addr + p * PG,
-						m->obj->shadow + m->off + p * PG, PG);
-				continue;
-			}
-			if (s < p)	/* unmap runs: holes may hold other mappings */
-				munmap(m->addr + s * PG, (p - s) * PG);
-			s = p + 1;
-		}
+		for (p = 0; m->obj && !m->obj->handle && p < m->len / PG; p++)
+			if (m->pst[p] & PROT_READ)	/* anonymous, or a closed BO */
+				compare(c, "final read", m->obj, m->addr + p * PG,
+					m->off + p * PG, m->addr + p * PG,
+					m->obj->shadow + m->off + p * PG, PG);
 		if (m->obj)
-			map_unmapped(c, m, 0, np);
+			map_drop(c, m);
 	}
 	for (o = c->obj; o < c->obj + MAX_OBJ; o++) {
 		if (o->handle && pudge_bo_close(c->fd, o->handle))
@@ -1191,7 +1204,7 @@ static void sw_check(struct thr *t, uint64_t i, const uint8_t *got, const char *
 	e = t->exp[k];
 	if (is_foreign(got[k], sw->tag))
 		t->foreign++;
-	if (!detail())
+	if (!detail(true))
 		return;
 	for (j = i & ~511ull; nzero < PG && j < end; j++) {	/* whose data is it? */
 		sw_expect(sw, j, sw->ctr[j] - (j == i), t->exp);
@@ -1235,7 +1248,7 @@ static int owner_step(struct thr *t)
 				memcpy(a, t->buf, PG);
 		}
 	}
-	if (ret && detail())
+	if (ret && detail(false))
 		say("ANOMALY thread %d: seed %llu: SVM_ACCESS of page %llu at %p: %d\n",
 		    t->id, (ull)g_seed, (ull)i, a, ret);
 	return !!ret;
@@ -1257,10 +1270,11 @@ static int migrator_step(struct thr *t)
 	ret = pudge_svm_migrate(sw->fd, sw->base + p * PG, n * PG, pl, &o);
 	if (!ret && svm_counts_ok(&o, n))
 		return 0;
-	if (detail())
-		say("ANOMALY migrator: seed %llu: SVM_MIGRATE %p + %llu pages to %u: %d, %llu pages counted (%llu pinned, %llu not_anon)\n",
-		    (ull)g_seed, sw->base + p * PG, (ull)n, pl, ret, (ull)svm_sum(&o),
-		    (ull)o.pinned, (ull)o.not_anon);
+	if (detail(false))
+		say("ANOMALY migrator: seed %llu: SVM_MIGRATE %p + %llu pages to %u: %d; moved %llu (thp %llu) already %llu pinned %llu not_anon %llu busy %llu no_room %llu: %llu in all\n",
+		    (ull)g_seed, sw->base + p * PG, (ull)n, pl, ret, (ull)o.moved,
+		    (ull)o.moved_thp, (ull)o.already, (ull)o.pinned, (ull)o.not_anon,
+		    (ull)o.busy, (ull)o.no_room, (ull)svm_sum(&o));
 	return 1;
 }
 

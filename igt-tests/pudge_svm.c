@@ -1380,21 +1380,27 @@ static void test_concurrent_owners_thp(void)
 	concurrent_owners(true);
 }
 
-/* /proc/PID/ksm_merging_pages, or -1. */
-static long ksm_merging(pid_t pid)
+/* Read a number from a sysfs or proc file, -1 if it cannot. */
+static long long sysfs_num(const char *path)
 {
-	char path[64];
-	long v = -1;
-	FILE *f;
+	long long v = -1;
+	FILE *f = fopen(path, "r");
 
-	snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages", pid);
-	f = fopen(path, "r");
 	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
+		if (fscanf(f, "%lld", &v) != 1)
 			v = -1;
 		fclose(f);
 	}
 	return v;
+}
+
+/* /proc/PID/ksm_merging_pages, or -1. */
+static long ksm_merging(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages", pid);
+	return sysfs_num(path);
 }
 
 /* Pages of [p, p + size) whose pagemap entry is a swap entry (device-private). */
@@ -1434,13 +1440,9 @@ static void test_ksm_other_process(void)
 	pid_t b;
 
 	igt_require_f(!access("/sys/kernel/mm/ksm/run", W_OK), "no KSM\n");
-	FILE *f = fopen("/sys/kernel/mm/ksm/run", "r");
-
-	igt_assert(f && fscanf(f, "%lld", &old_run) == 1);
-	fclose(f);
-	f = fopen("/sys/kernel/mm/ksm/sleep_millisecs", "r");
-	igt_assert(f && fscanf(f, "%lld", &old_sleep) == 1);
-	fclose(f);
+	old_run = sysfs_num("/sys/kernel/mm/ksm/run");
+	old_sleep = sysfs_num("/sys/kernel/mm/ksm/sleep_millisecs");
+	igt_assert(old_run >= 0 && old_sleep >= 0);
 	pudge_write_file("/sys/kernel/mm/ksm/sleep_millisecs", "10");
 	pudge_write_file("/sys/kernel/mm/ksm/pages_to_scan", "10000");
 	igt_assert_eq(pudge_write_file("/sys/kernel/mm/ksm/run", "1"), 0);
@@ -1731,20 +1733,6 @@ static void test_no_leak_after_chaos(void)
 	munmap(keep, untouched);
 	igt_assert_eq_u64(resident(), 0);
 	igt_assert_eq_u64(param(PUDGE_PARAM_VRAM_FREE), param(PUDGE_PARAM_VRAM_SIZE));
-}
-
-/* Read a number from a sysfs file, -1 if it cannot. */
-static long long sysfs_num(const char *path)
-{
-	long long v = -1;
-	FILE *f = fopen(path, "r");
-
-	if (f) {
-		if (fscanf(f, "%lld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
 }
 
 #define KHUGEPAGED "/sys/kernel/mm/transparent_hugepage/khugepaged/"

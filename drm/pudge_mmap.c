@@ -28,9 +28,13 @@
 
 static unsigned long pudge_mmap_align(u64 size)
 {
-	if (!(pudge_map_orders(true) & PUDGE_MAP_ORDER_PMD) || size < SZ_2M)
-		return 0;
-	return min_t(u64, roundup_pow_of_two(size), SZ_1G);
+	u64 orders = pudge_map_orders(true);
+
+	if ((orders & PUDGE_MAP_ORDER_PMD) && size >= SZ_2M)
+		return min_t(u64, roundup_pow_of_two(size), SZ_1G);
+	if ((orders & PUDGE_MAP_ORDER_PUD) && size >= SZ_1G)
+		return SZ_1G;
+	return 0;
 }
 
 /**

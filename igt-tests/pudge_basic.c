@@ -55,12 +55,18 @@ static void test_vram_size(void)
 	igt_assert_lte_u64(get_param(fd, PUDGE_PARAM_VRAM_FREE), size);
 }
 
-/* The cap in the module parameter must show in MAP_ORDERS at once. */
+/*
+ * The max_map_order cap and the unsafe_orders opt-in must show in
+ * MAP_ORDERS at once; without the opt-in, 2 MiB entries (known kernel
+ * hazard: mbind(MPOL_MF_STRICT), kernel-patches/0003) are never used.
+ */
 static void test_map_orders(void)
 {
 	uint64_t kernel = get_param(fd, PUDGE_PARAM_KERNEL_MAP_ORDERS);
 	static const long long caps[] = { 0, 9, 18 };
-	long long saved;
+	static const long long unsafe[] = { 0, PUDGE_MAP_ORDER_PMD,
+					    PUDGE_MAP_ORDER_PMD | PUDGE_MAP_ORDER_PUD };
+	long long saved, saved_unsafe;
 
 	igt_assert(kernel & PUDGE_MAP_ORDER_PTE);
 	igt_assert_eq_u64(kernel & ~(PUDGE_MAP_ORDER_PTE | PUDGE_MAP_ORDER_PMD |
@@ -68,15 +74,23 @@ static void test_map_orders(void)
 	igt_info("kernel map orders: %#" PRIx64 "\n", kernel);
 
 	igt_assert_eq(pudge_module_param_get("max_map_order", &saved), 0);
-	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		uint64_t want = kernel & ((2ull << caps[i]) - 1);
+	igt_assert_eq(pudge_module_param_get("unsafe_orders", &saved_unsafe), 0);
+	for (size_t u = 0; u < sizeof(unsafe) / sizeof(unsafe[0]); u++) {
+		igt_assert_eq(pudge_module_param_set("unsafe_orders", unsafe[u]), 0);
+		for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+			uint64_t want = kernel & ((2ull << caps[i]) - 1);
 
-		igt_assert_eq(pudge_module_param_set("max_map_order", caps[i]), 0);
-		igt_assert_eq_u64(get_param(fd, PUDGE_PARAM_MAP_ORDERS), want);
+			if (!(unsafe[u] & PUDGE_MAP_ORDER_PMD))
+				want &= ~PUDGE_MAP_ORDER_PMD;
+			igt_assert_eq(pudge_module_param_set("max_map_order", caps[i]), 0);
+			igt_assert_eq_u64(get_param(fd, PUDGE_PARAM_MAP_ORDERS), want);
+			/* The kernel's own mask ignores both parameters. */
+			igt_assert_eq_u64(get_param(fd, PUDGE_PARAM_KERNEL_MAP_ORDERS),
+					  kernel);
+		}
 	}
 	igt_assert_eq(pudge_module_param_set("max_map_order", saved), 0);
-	igt_assert_eq_u64(get_param(fd, PUDGE_PARAM_MAP_ORDERS),
-			  kernel & ((2ull << saved) - 1));
+	igt_assert_eq(pudge_module_param_set("unsafe_orders", saved_unsafe), 0);
 }
 
 static void test_features(void)
@@ -177,7 +191,7 @@ igt_main
 	igt_subtest("vram-size")
 		test_vram_size();
 
-	igt_describe("MAP_ORDERS follows the kernel and the max_map_order cap");
+	igt_describe("MAP_ORDERS follows the kernel, the max_map_order cap and unsafe_orders");
 	igt_subtest("map-orders")
 		test_map_orders();
 

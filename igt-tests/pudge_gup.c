@@ -32,7 +32,7 @@
 
 static int fd = -1;
 static uint64_t kernel_orders;
-static long long saved_cap = 18;
+static long long saved_cap = 18, saved_unsafe;
 static const char *odirect_dir;
 
 struct mapping {
@@ -570,6 +570,7 @@ igt_main
 		igt_assert_eq(pudge_get_param(fd, PUDGE_PARAM_KERNEL_MAP_ORDERS,
 					      &kernel_orders), 0);
 		igt_assert_eq(pudge_module_param_get("max_map_order", &saved_cap), 0);
+		igt_assert_eq(pudge_allow_unsafe_orders(&saved_unsafe), 0);
 		igt_require_f(pudge_module_param_set("test_ioctls", 1) == 0,
 			      "cannot enable test_ioctls (not root?)\n");
 		odirect_dir = getenv("PUDGE_ODIRECT_DIR");
@@ -608,6 +609,7 @@ igt_main
 	igt_fixture {
 		pudge_module_param_set("test_ioctls", 0);
 		pudge_module_param_set("max_map_order", saved_cap);
+		pudge_module_param_set("unsafe_orders", saved_unsafe);
 		close(fd);
 	}
 }

@@ -22,7 +22,7 @@
 
 static int fd = -1;
 static uint64_t kernel_orders;
-static long long saved_cap = 18;
+static long long saved_cap = 18, saved_unsafe;
 
 static void set_cap(long long order)
 {
@@ -650,16 +650,9 @@ static void reader_start(struct pud_reader *r, pthread_t *t)
 /* How often @what appears in the kernel log. */
 static int kernel_log_count(const char *what)
 {
-	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), n = 0;
-	char *buf = len > 0 ? malloc(len + 1) : NULL;
+	int n = pudge_kernel_log_count(what);
 
-	igt_assert(buf);
-	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, len);
-	igt_assert(len >= 0);
-	buf[len] = 0;
-	for (char *at = buf; (at = strstr(at, what)); at++)
-		n++;
-	free(buf);
+	igt_assert_f(n >= 0, "kernel log: %s\n", strerror(-n));
 	return n;
 }
 
@@ -817,6 +810,7 @@ igt_main
 		igt_assert_eq(pudge_get_param(fd, PUDGE_PARAM_KERNEL_MAP_ORDERS,
 					      &kernel_orders), 0);
 		igt_assert_eq(pudge_module_param_get("max_map_order", &saved_cap), 0);
+		igt_assert_eq(pudge_allow_unsafe_orders(&saved_unsafe), 0);
 	}
 
 	igt_describe("GEM_CREATE rejects bad sizes, flags and handles");
@@ -883,6 +877,7 @@ igt_main
 
 	igt_fixture {
 		pudge_module_param_set("max_map_order", saved_cap);
+		pudge_module_param_set("unsafe_orders", saved_unsafe);
 		close(fd);
 	}
 }

@@ -1552,6 +1552,8 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 static int g_fd = -1;
 static uint64_t g_features;
 
+static long long g_saved_unsafe;
+
 igt_main
 {
 	struct sigaction sa = { .sa_sigaction = on_fatal, .sa_flags = SA_SIGINFO | SA_RESETHAND };
@@ -1567,6 +1569,7 @@ igt_main
 		g_fd = pudge_open(PUDGE_NODE_RENDER);
 		igt_require_f(g_fd >= 0, "no pudge device\n");
 		igt_assert_eq(pudge_get_param(g_fd, PUDGE_PARAM_FEATURES, &g_features), 0);
+		igt_assert_eq(pudge_allow_unsafe_orders(&g_saved_unsafe), 0);
 	}
 
 	igt_describe("Random buffer-object ops, checked against a shadow copy.");
@@ -1589,6 +1592,8 @@ igt_main
 	igt_subtest("multi-process")
 		run_multi(g_fd, g_features & PUDGE_FEATURE_SVM);
 
-	igt_fixture
+	igt_fixture {
+		pudge_module_param_set("unsafe_orders", g_saved_unsafe);
 		close(g_fd);
+	}
 }

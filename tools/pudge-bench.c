@@ -411,7 +411,7 @@ int main(int argc, char **argv)
 	};
 	const char *csv = NULL;
 	int reps = 3, procs = 1000, procs_4k = 100, size_mib = 256, c, ret;
-	long long saved;
+	long long saved, saved_unsafe;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -434,6 +434,8 @@ int main(int argc, char **argv)
 		die("open pudge", errno);
 	if (pudge_module_param_get("max_map_order", &saved))
 		die("read max_map_order", EACCES);
+	if (pudge_allow_unsafe_orders(&saved_unsafe))
+		die("set unsafe_orders", EACCES);
 
 	if (!strcmp(argv[optind], "mmap"))
 		ret = bench_mmap(csv, reps);
@@ -444,5 +446,6 @@ int main(int argc, char **argv)
 	else
 		ret = 2;
 	pudge_module_param_set("max_map_order", saved);
+	pudge_module_param_set("unsafe_orders", saved_unsafe);
 	return ret;
 }

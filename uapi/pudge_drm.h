@@ -61,10 +61,13 @@ extern "C" {
  *   inserts for CPU mappings of VRAM right now: bit 0 for 4 KiB PTEs
  *   (always set), bit 9 for 2 MiB PMD entries, bit 18 for 1 GiB PUD
  *   entries.  A huge order is set only when the running kernel has special
- *   (pfnmap) entries at that level and the CPU supports the size, and when
- *   the module parameter max_map_order does not cap it.
- * %PUDGE_PARAM_KERNEL_MAP_ORDERS: the same mask before the max_map_order
- *   cap: what the running kernel and CPU could support.
+ *   (pfnmap) entries at that level and the CPU supports the size, when
+ *   the module parameter max_map_order does not cap it, and when no known
+ *   core-mm bug of the running kernel is reachable through entries of that
+ *   size (2 MiB entries are off by default for that reason: the module
+ *   parameter unsafe_orders turns them on, for kernels with the fixes).
+ * %PUDGE_PARAM_KERNEL_MAP_ORDERS: the same mask before those module
+ *   parameters: what the running kernel and CPU could support.
  * %PUDGE_PARAM_FEATURES: bit mask of %PUDGE_FEATURE_*.
  * %PUDGE_PARAM_SVM_CAPACITY: bytes of process memory that can be in VRAM
  *   at once through SVM_MIGRATE: the VRAM size, or less when the kernel

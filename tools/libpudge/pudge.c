@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -180,6 +182,16 @@ int pudge_module_param_set(const char *name, long long value)
 	return ret;
 }
 
+int pudge_allow_unsafe_orders(long long *saved)
+{
+	int ret = pudge_module_param_get("unsafe_orders", saved);
+
+	if (ret)
+		return ret;
+	return pudge_module_param_set("unsafe_orders",
+				      PUDGE_MAP_ORDER_PMD | PUDGE_MAP_ORDER_PUD);
+}
+
 int pudge_bo_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle,
 		    uint64_t *out_size)
 {
@@ -294,4 +306,27 @@ int pudge_svm_access(int fd, const void *addr, uint64_t size, void *buf,
 	if (out)
 		*out = args;
 	return ret;
+}
+
+int pudge_kernel_log_count(const char *what)
+{
+	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), n = 0;
+	char *buf, *at;
+
+	if (len < 0)
+		return -errno;
+	buf = malloc(len + 1);
+	if (!buf)
+		return -ENOMEM;
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, len);
+	if (len < 0) {
+		n = -errno;
+		free(buf);
+		return n;
+	}
+	buf[len] = 0;
+	for (at = buf; (at = strstr(at, what)); at++)
+		n++;
+	free(buf);
+	return n;
 }

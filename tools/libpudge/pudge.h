@@ -80,6 +80,19 @@ int pudge_module_param_get(const char *name, long long *value);
 int pudge_module_param_set(const char *name, long long value);
 
 /**
+ * pudge_allow_unsafe_orders() - let pudge use every entry size the kernel
+ * supports, also those it keeps off by default because a known core-mm bug
+ * is reachable through them (module parameter unsafe_orders, README:
+ * "Kernel bugs that huge pfnmaps reach").  For tests of the mapping paths
+ * themselves, which are not the hostile calls those bugs need.
+ * @saved: receives the previous value, to give back with
+ *         pudge_module_param_set("unsafe_orders", *saved)
+ *
+ * Return: 0, or a negative errno.
+ */
+int pudge_allow_unsafe_orders(long long *saved);
+
+/**
  * pudge_bo_create() - DRM_IOCTL_PUDGE_GEM_CREATE
  * @size: in, bytes; out (if not NULL via @out_size), the rounded size
  *
@@ -131,6 +144,14 @@ int pudge_svm_migrate(int fd, const void *addr, uint64_t size, uint32_t placemen
  */
 int pudge_svm_access(int fd, const void *addr, uint64_t size, void *buf,
 		     uint32_t op, struct drm_pudge_svm_access *out);
+
+/**
+ * pudge_kernel_log_count() - how often @what appears in the kernel log
+ * buffer (klogctl; needs CAP_SYSLOG or dmesg_restrict=0)
+ *
+ * Return: the count, or a negative errno.
+ */
+int pudge_kernel_log_count(const char *what);
 
 /** pudge_vm_pte_bytes() - VmPTE of this process, in bytes (-1 if unknown). */
 long long pudge_vm_pte_bytes(void);

@@ -25,8 +25,15 @@ no_splat() {
 	! grep -E 'BUG:|WARNING:|Oops|general protection|KFENCE|KASAN|list_del corruption|bad pud|bad pmd|Bad page|soft lockup|blocked for more than' \
 		"$out/dmesg.txt"
 }
-say "loading pudge (modprobe resolves drm, ttm, drm_buddy...)"
-check load modprobe pudge
+if [ -f "$out/pudge.ko" ]; then
+	# The patched debug kernel (tools/kernel.sh): DRM and TTM are built
+	# in, pudge was built from the tree for this kernel by the test bed.
+	say "loading pudge from the tree (insmod)"
+	check load insmod "$out/pudge.ko"
+else
+	say "loading pudge (modprobe resolves drm, ttm, drm_buddy...)"
+	check load modprobe pudge
+fi
 dmesg | grep -E 'pudge|\[drm\]' | tail -n 5
 
 if [ "${1:-}" = demo ]; then
@@ -70,7 +77,7 @@ ls /sys/kernel/debug/tracing >/dev/null 2>&1
 # O_DIRECT only pins user pages on a block-device filesystem (on 9p,
 # overlays and tmpfs it copies and "succeeds"): ext4 on a loop device.
 odirect=/tmp/pudge-ext4
-if modprobe loop && truncate -s 64M /tmp/pudge-ext4.img &&
+if { [ -e /dev/loop-control ] || modprobe loop; } && truncate -s 64M /tmp/pudge-ext4.img &&
 	mkfs.ext4 -q -F /tmp/pudge-ext4.img && mkdir -p $odirect &&
 	mount -o loop /tmp/pudge-ext4.img $odirect &&
 	dd if=/dev/urandom of=$odirect/odirect.bin bs=1M count=4 status=none; then
@@ -90,11 +97,16 @@ echo "igt_runner exit $?" >>"$out/igt_runner.log"
 mountpoint -q $odirect && umount $odirect
 
 say "unloading pudge"
-check unload modprobe -r pudge
+check unload rmmod pudge
 if lsmod | grep -q '^pudge '; then
 	echo "fail unload-gone" >>"$checks"
 fi
 
 dmesg >"$out/dmesg.txt"
 check dmesg-clean no_splat
+# A lockdep report turns lock debugging off for the rest of the boot (and
+# says so once): on a lockdep kernel, it must still be on at the end.
+if [ -f /proc/lockdep_stats ]; then
+	check lockdep-still-on grep -qE 'debug_locks: +1' /proc/lockdep_stats
+fi
 say "done"

@@ -167,7 +167,13 @@ for k in "${boot_kernels[@]}"; do
 		grep -E 'seed|anomal|held|FAIL|SUCCESS' "$results/$k/stress.txt" | sed 's/^/  /'
 		continue
 	fi
-	# IGT results, one line per subtest.
+	# IGT results, one line per subtest.  A guest that died mid-run (the
+	# debug kernel panics on an Oops) left igt_runner's journal: make the
+	# results of what ran from it, and fail the run for the rest.
+	if [ ! -f "$results/$k/igt/results.json" ] && [ -f "$results/$k/igt/joblist.txt" ]; then
+		inroot igt_results "/results/$k/igt" >/dev/null 2>&1
+		record fail "$k: the IGT run did not finish (guest died?): partial results"
+	fi
 	if [ -f "$results/$k/igt/results.json" ]; then
 		python3 "$here/igt_summary.py" "$results/$k/igt/results.json" >"$results/$k/igt-summary.txt"
 		while read -r res name; do record "$res" "$k: $name"; done <"$results/$k/igt-summary.txt"

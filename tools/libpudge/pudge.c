@@ -186,6 +186,11 @@ int pudge_allow_unsafe_orders(long long *saved)
 {
 	int ret = pudge_module_param_get("unsafe_orders", saved);
 
+	/* A pudge from before the parameter: every order is on already. */
+	if (ret == -ENOENT) {
+		*saved = 0;
+		return 0;
+	}
 	if (ret)
 		return ret;
 	return pudge_module_param_set("unsafe_orders",

@@ -147,12 +147,16 @@ for k in "${boot_kernels[@]}"; do
 	# dmesg-warn while three guests shared the 2 cores).
 	gargs=${mode/check/}
 	limit=1800
+	append=tsc=reliable
+	# The debug kernel panics on an Oops: put the report on the console
+	# (console.log) too, since the guest ends with it.
+	[ "$k" = "$kdbg" ] && append="$append loglevel=5"
 	if [ "$mode" = stress ]; then
 		gargs="stress $stress_secs"
 		limit=$((stress_secs * 2 + 900))
 	fi
 	timeout "$limit" "$here/inroot.sh" --results "$results" vng --run "$vmlinuz" \
-		--force-9p --disable-kvm --cpus 2 --memory 3G --rwdir /results --append tsc=reliable \
+		--force-9p --disable-kvm --cpus 2 --memory 3G --rwdir /results --append "$append" \
 		--qemu-opts="-object memory-backend-ram,id=vram,size=2G,prealloc=on -device ivshmem-plain,memdev=vram" \
 		--exec "/src/tools/guest.sh $gargs" >"$results/$k/console.log" 2>&1
 	rc=$?

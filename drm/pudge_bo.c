@@ -88,6 +88,13 @@ static vm_fault_t pudge_bo_huge_fault(struct vm_fault *vmf, unsigned int order)
 
 	ret = pudge_ttm_bo_vm_fault(vmf, order, &pudge_fault_ops, &cnt);
 	trace_pudge_fault(vmf->address, order, ret, cnt.pud, cnt.pmd, cnt.pte);
+	/*
+	 * VM_FAULT_RETRY: the fault lock was dropped while the BO was busy,
+	 * so the VMA and the BO may be gone by now (another thread unmapped
+	 * and closed it), and nothing was inserted: touch neither.
+	 */
+	if (ret & VM_FAULT_RETRY)
+		return ret;
 	pudge_count(&pudge->stats, ret, &cnt);
 	pudge_count(&to_pudge_bo(tbo)->stats, ret, &cnt);
 	return ret;

@@ -15,6 +15,7 @@
  * defaults those calls cannot reach the bug on any kernel.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -865,6 +866,193 @@ static void path_pipe_copy(struct ctx *c)
 	verify(c);
 }
 
+/*
+ * mremap and migration racing with readers (the hostile helper's storm,
+ * kept): two threads read and write random pages through whichever
+ * window the mapping is in, a mover moves it between two aligned windows
+ * and one 17 pages off, and the main thread moves the BO out of VRAM, lets
+ * a foreign BO take that VRAM and fill it, and moves the BO back.  A read through a
+ * stale translation would see the foreign pattern (or the zeroes of a
+ * fresh allocation) instead of the BO's own data.
+ */
+#define FOREIGN 0xf00df00df00df00dull
+
+static struct {
+	uint8_t *volatile base;
+	volatile bool stop, stop_moving, window_lost;
+	uint8_t *foreign_va;
+	struct ctx *c;
+	uint8_t *win[3];
+	unsigned long reads, faults, moves, migrations;
+	unsigned long bad, bad_zero, bad_foreign;
+	int nwin;
+	uint64_t bad_off, bad_val;
+} race;
+
+static __thread sigjmp_buf race_env;
+static __thread volatile int race_armed;
+
+static void race_handler(int sig)
+{
+	if (race_armed)
+		siglongjmp(race_env, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void *race_reader(void *arg)
+{
+	uint64_t seed = (uintptr_t)arg * 0x9e3779b97f4a7c15ull + 1;
+	uint64_t pages = race.c->size / SZ_4K;
+
+	while (!race.stop) {
+		uint64_t off, v;
+		uint8_t *b;
+
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		off = (seed % pages) * SZ_4K;
+		if (!sampled(off))
+			continue;
+		b = race.base;
+		race_armed = 1;
+		if (sigsetjmp(race_env, 1)) {
+			race_armed = 0;
+			__atomic_add_fetch(&race.faults, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		v = *(volatile uint64_t *)(b + off);
+		if (seed & 1)
+			*(volatile uint64_t *)(b + off) = tag(off, race.c->seed);
+		race_armed = 0;
+		__atomic_add_fetch(&race.reads, 1, __ATOMIC_RELAXED);
+		if (v == tag(off, race.c->seed))
+			continue;
+		if (!v)
+			__atomic_add_fetch(&race.bad_zero, 1, __ATOMIC_RELAXED);
+		if (v == FOREIGN)
+			__atomic_add_fetch(&race.bad_foreign, 1, __ATOMIC_RELAXED);
+		if (__atomic_add_fetch(&race.bad, 1, __ATOMIC_RELAXED) == 1) {
+			race.bad_off = off;
+			race.bad_val = v;
+		}
+	}
+	return NULL;
+}
+
+static void *race_mover(void *arg)
+{
+	int w = 0;
+
+	while (!race.stop && !race.stop_moving) {
+		int to = (w + 1) % race.nwin;
+		uint8_t *q = mremap(race.win[w], race.c->size, race.c->size,
+				    MREMAP_MAYMOVE | MREMAP_FIXED, race.win[to]);
+
+		if (q != race.win[to])
+			break;
+		race.base = q;
+		/*
+		 * Keep the window just left reserved (PROT_NONE): a late reader
+		 * must fault there, not meet whatever mmap() puts there next.
+		 */
+		if (mmap(race.win[w], race.c->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+			 MAP_FIXED_NOREPLACE | MAP_NORESERVE, -1, 0) != race.win[w])
+			race.window_lost = true;
+		w = to;
+		race.moves++;
+		usleep(2000);
+	}
+	race.c->p = race.win[w];
+	return NULL;
+}
+
+static void path_mremap_race(struct ctx *c)
+{
+	struct sigaction sa = { .sa_handler = race_handler };
+	int secs = getenv("PUDGE_MM_SECONDS") ? atoi(getenv("PUDGE_MM_SECONDS")) : 5;
+	bool vram = c->k->place == PUDGE_GEM_PLACE_VRAM;
+	pthread_t t[3];
+	time_t end;
+
+	/* A BO that can leave VRAM. */
+	if (vram) {
+		munmap(c->p, c->size);
+		pudge_bo_close(c->fd, c->h);
+		CHECK(pudge_bo_create(c->fd, c->size, PUDGE_GEM_PLACE_MASK, &c->h, NULL) == 0,
+		      "create");
+		c->p = map_bo(c);
+		fill(c->p, c->size, 0, c->seed);
+	}
+	memset(&race, 0, sizeof(race));
+	race.c = c;
+	race.win[0] = c->p;
+	race.win[1] = free_va(c->size, c->k->align);
+	CHECK(mmap(race.win[1], c->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		   MAP_FIXED | MAP_NORESERVE, -1, 0) == race.win[1], "window 1");
+	race.win[2] = free_va(c->size + SZ_2M, c->k->align) + 17 * SZ_4K;
+	CHECK(mmap(race.win[2], c->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		   MAP_FIXED | MAP_NORESERVE, -1, 0) == race.win[2], "window 2");
+	race.foreign_va = free_va(c->size, c->k->align);
+	CHECK(mmap(race.foreign_va, c->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		   MAP_FIXED | MAP_NORESERVE, -1, 0) == race.foreign_va, "foreign window");
+	race.base = c->p;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	pthread_create(&t[0], NULL, race_reader, (void *)1);
+	pthread_create(&t[1], NULL, race_reader, (void *)2);
+	/* PUDGE_MM_RACE=nomove / nomigrate: one half alone, to tell which fails. */
+	if (getenv("PUDGE_MM_RACE") && !strcmp(getenv("PUDGE_MM_RACE"), "nomove"))
+		race.stop_moving = true;
+	if (getenv("PUDGE_MM_RACE") && !strcmp(getenv("PUDGE_MM_RACE"), "nomigrate"))
+		vram = false;
+	race.nwin = getenv("PUDGE_MM_RACE") && !strcmp(getenv("PUDGE_MM_RACE"), "aligned") ? 2 : 3;
+	pthread_create(&t[2], NULL, race_mover, NULL);
+	end = time(NULL) + secs;
+	/* Out of VRAM; a foreign BO takes that VRAM and fills it; back. */
+	while (time(NULL) < end && vram) {
+		uint32_t foreign;
+		uint8_t *f;
+
+		CHECK(pudge_bo_migrate(c->fd, c->h, PUDGE_GEM_PLACE_SYSTEM) == 0, "BO out");
+		if (pudge_bo_create(c->fd, c->size, PUDGE_GEM_PLACE_VRAM, &foreign, NULL) == 0) {
+			uint64_t off;
+
+			/* At its own reserved address, never in a window. */
+			CHECK(pudge_bo_mmap_offset(c->fd, foreign, &off) == 0, "foreign offset");
+			f = mmap(race.foreign_va, c->size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_FIXED, c->fd, off);
+			CHECK(f == race.foreign_va, "map foreign: %s", strerror(errno));
+			for (uint64_t o = 0; o < c->size; o += SZ_4K)
+				if (sampled(o))
+					*(volatile uint64_t *)(f + o) = FOREIGN;
+			CHECK(mmap(f, c->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+				   MAP_NORESERVE, -1, 0) == f, "re-reserve");
+			pudge_bo_close(c->fd, foreign);
+		}
+		CHECK(pudge_bo_migrate(c->fd, c->h, PUDGE_GEM_PLACE_VRAM) == 0, "BO back");
+		race.migrations++;
+	}
+	while (time(NULL) < end)
+		usleep(100 * 1000);
+	race.stop = true;
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	SAY("%lu reads, %lu faults, %lu moves, %lu migrations, %lu bad (%lu zero, %lu foreign)",
+	    race.reads, race.faults, race.moves, race.migrations, race.bad, race.bad_zero,
+	    race.bad_foreign);
+	CHECK(!race.bad, "read %#llx at BO offset %#llx (stale translation?)",
+	      (unsigned long long)race.bad_val, (unsigned long long)race.bad_off);
+	CHECK((race.moves > 0 || race.stop_moving) && race.reads > 0, "nothing raced");
+	CHECK(!race.window_lost, "a window was taken while free: the test proves nothing");
+	for (int i = 0; i < race.nwin; i++)
+		if (race.win[i] != c->p)
+			munmap(race.win[i], c->size);
+	munmap(race.foreign_va, c->size);
+	verify(c);
+}
+
 static const struct path {
 	const char *name;
 	void (*fn)(struct ctx *c);
@@ -895,6 +1083,7 @@ static const struct path {
 	{ .name = "mseal", .fn = path_mseal },
 	{ .name = "remote-access", .fn = path_remote_access },
 	{ .name = "pipe-copy", .fn = path_pipe_copy },
+	{ .name = "mremap-race", .fn = path_mremap_race },
 };
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 

@@ -5,8 +5,9 @@
 # merged over it (lockdep, DEBUG_VM, page-table check...).
 #
 # Cached inside the rootfs at /var/cache/pudge-kernel/<key>, where key
-# hashes the source tarball, the patches, the config fragment and this
-# script: a change to any of them builds a new kernel, nothing else does.
+# hashes the source tarball, the patches, the config fragment and
+# RECIPE below: a change to any of them builds a new kernel, nothing else
+# does.  Only the newest build is kept (each is about 2.7 GB).
 # Prints the build directory as seen inside the rootfs (bzImage at
 # arch/x86/boot/bzImage; also the KDIR for building pudge against it).
 #
@@ -18,6 +19,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 ROOTFS=${PUDGE_ROOTFS:-/var/cache/pudge/rootfs-sid}
 jobs=${PUDGE_KERNEL_JOBS:-$(nproc)}
+# Bump when the build steps below change what gets built.
+RECIPE=1
 
 log() { echo "[kernel] $*" >&2; }
 
@@ -29,7 +32,7 @@ for p in "$repo"/kernel-patches/[0-9][0-9][0-9][0-9]-*.patch; do
 done
 frag=$here/kernel/debug.config
 
-key=$( { sha256sum "$tarball" | cut -c1-64; cat "${patches[@]}" "$frag" "$0"; } |
+key=$( { sha256sum "$tarball" | cut -c1-64; cat "${patches[@]}" "$frag"; echo "recipe $RECIPE"; } |
 	sha256sum | cut -c1-16)
 dir=/var/cache/pudge-kernel/$key
 if [ -f "$ROOTFS$dir/.pudge-built" ]; then
@@ -70,4 +73,7 @@ t0=$(date +%s)
 }
 touch "$ROOTFS$dir/.pudge-built"
 log "built in $(($(date +%s) - t0)) s"
+for old in "$ROOTFS"/var/cache/pudge-kernel/*; do
+	case $old in "$ROOTFS$dir" | "$ROOTFS$dir.log") ;; *) rm -rf "$old" ;; esac
+done
 echo "$dir"

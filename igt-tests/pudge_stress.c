@@ -38,7 +38,9 @@
  * Environment: PUDGE_STRESS_SEED (default: from the clock; printed at the
  * start of each subtest and in every failure), PUDGE_STRESS_SECONDS
  * (seconds of random ops per subtest, default 20), PUDGE_STRESS_VERBOSE
- * (print every op and check the VMAs after each).
+ * (print every op and check the VMAs after each), PUDGE_STRESS_SKIP (op
+ * kinds the main thread leaves out, by name, comma-separated, e.g.
+ * "fork,madvise": to narrow a failure down).
  *
  * Replay: PUDGE_STRESS_SEED=N pudge_stress --run-subtest NAME repeats the
  * op sequence of the main thread (of process i: seed N + i) as long as the
@@ -1099,9 +1101,26 @@ static bool op_fork(struct ctx *c, int k)
 	return pid > 0;
 }
 
+/* Whether PUDGE_STRESS_SKIP names op kind @k. */
+static bool kind_skipped(int k)
+{
+	const char *s = getenv("PUDGE_STRESS_SKIP");
+	size_t n = strlen(kind_name[k]);
+
+	while (s && *s) {
+		if (!strncmp(s, kind_name[k], n) && (s[n] == ',' || !s[n]))
+			return true;
+		s = strchr(s, ',');
+		s = s ? s + 1 : NULL;
+	}
+	return false;
+}
+
 static unsigned int kind_weight(const struct ctx *c, int k)
 {
 	if (c->mode & M_CHILD && (k == K_CREATE || k == K_CLOSE || k == K_FORK || k == K_ANON))
+		return 0;
+	if (kind_skipped(k))
 		return 0;
 	return (c->mode & M_BO ? weight[0][k] : 0) + (c->mode & M_SVM ? weight[1][k] : 0);
 }

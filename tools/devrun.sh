@@ -6,7 +6,7 @@
 #   tools/devrun.sh [-k 6.12|-k dbg] 'build/igt/pudge_svm --run-subtest thp-*'
 #
 # -k dbg boots the patched debug kernel of tools/kernel.sh (built first if
-# it is not cached).
+# it is not cached), or the build tree PUDGE_DBG_KDIR names in the rootfs.
 #
 # Output: results/dev/console.log, results/dev/dmesg.txt (results/$PUDGE_DEV_OUT/
 # instead when set).  Guests wait for each other (flock).  Needs root and
@@ -24,7 +24,8 @@ if [ "${1:-}" = -k ]; then
 fi
 [ $# -ge 1 ] || { echo "usage: $0 [-k VERSION|dbg] COMMAND" >&2; exit 2; }
 if [ "$kpat" = '^dbg\.' ]; then
-	kdir=$("$here/kernel.sh") || exit 1
+	# PUDGE_DBG_KDIR: another build tree in the rootfs, for trying a patch.
+	kdir=${PUDGE_DBG_KDIR:-$("$here/kernel.sh")} || exit 1
 	vmlinuz=$kdir/arch/x86/boot/bzImage
 else
 	k=$(ls "$ROOTFS/usr/src" | sed -n "s/^linux-headers-\(.*-amd64\)$/\1/p" |

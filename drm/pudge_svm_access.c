@@ -103,10 +103,15 @@ static void pudge_svm_access_copy(struct pudge_svm *svm,
 		if (pudge_svm_owns_page(svm, page)) {
 			void __iomem *vram = pudge_svm_page_vram(svm, page);
 
-			if (write)
+			/* NULL: a corrupt pool, warned about; touch no VRAM. */
+			if (!vram) {
+				if (!write)
+					memset(buf, 0, PAGE_SIZE);
+			} else if (write) {
 				memcpy_toio(vram, buf, PAGE_SIZE);
-			else
+			} else {
 				memcpy_fromio(buf, vram, PAGE_SIZE);
+			}
 			args->vram_pages++;
 		} else {
 			void *p = kmap_local_page(page);

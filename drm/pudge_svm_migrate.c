@@ -52,9 +52,17 @@ static struct page *pudge_nth_page(struct page *page, unsigned long n)
 	return pfn_to_page(page_to_pfn(page) + n);
 }
 
+/*
+ * @dst or @src NULL: pudge_svm_page_vram() found the pool corrupt and
+ * warned; copy nothing rather than touch another owner's VRAM.
+ */
 static void pudge_svm_copy_to_vram(void __iomem *dst, struct page *src)
 {
-	void *s = kmap_local_page(src);
+	void *s;
+
+	if (!dst)
+		return;
+	s = kmap_local_page(src);
 
 	memcpy_toio(dst, s, PAGE_SIZE);
 	kunmap_local(s);
@@ -64,7 +72,10 @@ static void pudge_svm_copy_from_vram(struct page *dst, const void __iomem *src)
 {
 	void *d = kmap_local_page(dst);
 
-	memcpy_fromio(d, src, PAGE_SIZE);
+	if (src)
+		memcpy_fromio(d, src, PAGE_SIZE);
+	else
+		memset(d, 0, PAGE_SIZE);
 	kunmap_local(d);
 }
 
@@ -95,7 +106,7 @@ static bool pudge_svm_fill_vram_page(struct pudge_svm *svm, struct page *spage,
 	*dst = migrate_pfn(page_to_pfn(dpage)) | write;
 	if (spage)
 		pudge_svm_copy_to_vram(pudge_svm_page_vram(svm, dpage), spage);
-	else
+	else if (pudge_svm_page_vram(svm, dpage))
 		memset_io(pudge_svm_page_vram(svm, dpage), 0, PAGE_SIZE);
 	return true;
 }
@@ -144,11 +155,12 @@ static void pudge_svm_fill_vram(struct pudge_svm *svm, struct migrate_vma *args,
 			args->dst[i] = migrate_pfn(page_to_pfn(dpage)) | write |
 				       PUDGE_MIGRATE_PFN_COMPOUND;
 			if (!spage) {
-				memset_io(vram, 0, nr << PAGE_SHIFT);
+				if (vram)
+					memset_io(vram, 0, nr << PAGE_SHIFT);
 				continue;
 			}
 			for (j = 0; j < nr; j++)
-				pudge_svm_copy_to_vram(vram + (j << PAGE_SHIFT),
+				pudge_svm_copy_to_vram(vram ? vram + (j << PAGE_SHIFT) : NULL,
 						       pudge_nth_page(spage, j));
 			continue;
 		}

@@ -36,6 +36,22 @@ module_param(svm_max_chunks, uint, 0644);
 MODULE_PARM_DESC(svm_max_chunks,
 		 "Cap on 256 MiB chunks of device-private address space (0: enough for VRAM)");
 
+/*
+ * Two core-mm bugs free a 2 MiB device folio one reference early, and
+ * pudge then hands its pages to a second owner while a page table still
+ * maps them: zap_huge_pmd() unmaps a device-private THP a second time
+ * when it zaps one of its migration entries (a fork child exiting while
+ * the parent migrates; kernel-patches/0006, in 7.2 and 7.3 alike), and
+ * migrate_vma_collect_pmd() of 7.2 takes its reference on a PTE-mapped
+ * large folio only after dropping the page table lock (0005; 7.3 has its
+ * own fix).  Neither is reachable without 2 MiB device folios, so they
+ * stay off unless the kernel has the fixes.
+ */
+static unsigned int unsafe_svm_thp;
+module_param(unsafe_svm_thp, uint, 0644);
+MODULE_PARM_DESC(unsafe_svm_thp,
+		 "Move process memory in 2 MiB device folios although core mm can free one early (off by default; see README); only on a kernel with kernel-patches/0005 and 0006");
+
 #if PUDGE_SVM
 
 static const struct dev_pagemap_ops pudge_svm_pagemap_ops;
@@ -43,11 +59,12 @@ static const struct dev_pagemap_ops pudge_svm_pagemap_ops;
 /**
  * pudge_svm_thp() - whether migrations move 2 MiB folios as one unit
  *
- * Return: true when the kernel has compound migrate_vma and THP migration.
+ * Return: true when the kernel has compound migrate_vma and THP migration
+ * and the unsafe_svm_thp parameter allows it.
  */
 bool pudge_svm_thp(void)
 {
-	return PUDGE_SVM_THP && thp_migration_supported();
+	return PUDGE_SVM_THP && thp_migration_supported() && READ_ONCE(unsafe_svm_thp);
 }
 
 static struct pudge_svm_chunk *pudge_svm_chunk_of(struct page *page)
@@ -83,7 +100,9 @@ bool pudge_svm_owns_page(struct pudge_svm *svm, struct page *page)
  * @svm: the pool
  * @page: a device-private page of @svm, in use
  *
- * Return: the address in the device's VRAM mapping.
+ * Return: the address in the device's VRAM mapping, or NULL (with a
+ * warning) when @page lies outside the VRAM block its folio records, which
+ * only a page handed out twice can do.
  */
 void __iomem *pudge_svm_page_vram(struct pudge_svm *svm, struct page *page)
 {
@@ -92,10 +111,21 @@ void __iomem *pudge_svm_page_vram(struct pudge_svm *svm, struct page *page)
 	 * 2 MiB folio have no zone_device_data of their own (that word is
 	 * folio metadata), and after a split each new folio's head got it.
 	 */
-	struct pudge_svm_vram *v = folio_page(page_folio(page), 0)->zone_device_data;
+	struct page *head = folio_page(page_folio(page), 0);
+	struct pudge_svm_vram *v = head->zone_device_data;
+	unsigned long pfn = page_to_pfn(page);
 
-	return svm->pudge->vram_map + v->offset +
-	       ((page_to_pfn(page) - v->first_pfn) << PAGE_SHIFT);
+	/*
+	 * A page outside its block means the pool handed one device page
+	 * to two owners: say so rather than read or write another's VRAM.
+	 */
+	if (WARN_ONCE(pfn - v->first_pfn >= (1ul << HPAGE_PMD_ORDER) ||
+		      v->offset >= svm->pudge->vram_size,
+		      "pudge: device page %#lx (head %#lx, order %u, refcount %d) outside its VRAM block (first pfn %#lx, offset %#llx)\n",
+		      pfn, page_to_pfn(head), folio_order(page_folio(page)),
+		      page_ref_count(head), v->first_pfn, v->offset))
+		return NULL;
+	return svm->pudge->vram_map + v->offset + ((pfn - v->first_pfn) << PAGE_SHIFT);
 }
 
 static struct pudge_svm_vram *pudge_svm_vram_alloc(struct pudge_svm *svm,
@@ -214,6 +244,13 @@ static void pudge_svm_push(struct pudge_svm *svm, struct page *page,
 	struct pudge_svm_run *run = &chunk->runs[idx / PUDGE_SVM_RUN_PAGES];
 
 	spin_lock(&svm->lock);
+	/* A page freed twice would be handed out twice: keep it out instead. */
+	if (WARN_ONCE(find_next_bit(run->free, idx % PUDGE_SVM_RUN_PAGES + nr,
+				    idx % PUDGE_SVM_RUN_PAGES) < idx % PUDGE_SVM_RUN_PAGES + nr,
+		      "pudge: device pages %#lx + %lu freed twice\n", page_to_pfn(page), nr)) {
+		spin_unlock(&svm->lock);
+		return;
+	}
 	bitmap_set(run->free, idx % PUDGE_SVM_RUN_PAGES, nr);
 	if (!run->nfree)
 		list_add(&run->link, &svm->partial_runs);
@@ -504,6 +541,8 @@ int pudge_svm_init(struct pudge_device *pudge)
 		goto err_free;
 	}
 	pudge->svm = svm;
+	if (PUDGE_SVM_THP && thp_migration_supported() && !READ_ONCE(unsafe_svm_thp))
+		pr_notice_once("pudge: 2 MiB device folios off: on this kernel zap_huge_pmd() and migrate_vma_collect_pmd() can free one while it is mapped; load with unsafe_svm_thp=1 only on a kernel patched with kernel-patches/0005 and 0006\n");
 #ifdef PUDGE_HAVE_MEMREMAP_DEVICE_PRIVATE_PAGEMAP
 	drm_info(&pudge->drm,
 		 "kernel has memremap_device_private_pagemap(); pudge still reserves physical address space\n");

@@ -24,7 +24,6 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <linux/mempolicy.h>
 #include <linux/userfaultfd.h>
@@ -1173,16 +1172,6 @@ static void safe_defaults_case(struct ctx *c)
 	CHECK(stats(c).pmd_inserted == 0, "2 MiB entries with the defaults");
 }
 
-static bool kernel_is_patched(void)
-{
-	struct utsname u;
-	const char *env = getenv("PUDGE_KERNEL_PATCHED");
-
-	if (env)
-		return atoi(env) != 0;
-	return !uname(&u) && strstr(u.release, "-pudgedbg");
-}
-
 igt_main
 {
 	static const struct kind defaults = {
@@ -1199,7 +1188,7 @@ igt_main
 		close(fd);
 		igt_assert_eq(pudge_module_param_get("max_map_order", &saved_cap), 0);
 		igt_assert_eq(pudge_module_param_get("unsafe_orders", &saved_unsafe), 0);
-		patched = kernel_is_patched();
+		patched = pudge_kernel_patched();
 		igt_info("kernel %s kernel-patches/\n", patched ? "has" : "lacks");
 	}
 

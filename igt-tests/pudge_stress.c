@@ -1571,7 +1571,7 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 static int g_fd = -1;
 static uint64_t g_features;
 
-static long long g_saved_unsafe;
+static long long g_saved_unsafe, g_saved_svm_thp;
 
 igt_main
 {
@@ -1589,6 +1589,14 @@ igt_main
 		igt_require_f(g_fd >= 0, "no pudge device\n");
 		igt_assert_eq(pudge_get_param(g_fd, PUDGE_PARAM_FEATURES, &g_features), 0);
 		igt_assert_eq(pudge_allow_unsafe_orders(&g_saved_unsafe), 0);
+		/*
+		 * 2 MiB device folios only where the kernel has the fix for
+		 * the race these ops would hit (README, unsafe_svm_thp).
+		 */
+		igt_assert_eq(pudge_module_param_get("unsafe_svm_thp", &g_saved_svm_thp) == -ENOENT ?
+			      0 : pudge_module_param_set("unsafe_svm_thp", pudge_kernel_patched()), 0);
+		igt_info("2 MiB device folios %s\n", pudge_kernel_patched() ?
+			 "on (patched kernel)" : "off (kernel without kernel-patches/0005 and 0006)");
 	}
 
 	igt_describe("Random buffer-object ops, checked against a shadow copy.");
@@ -1613,6 +1621,7 @@ igt_main
 
 	igt_fixture {
 		pudge_module_param_set("unsafe_orders", g_saved_unsafe);
+		pudge_module_param_set("unsafe_svm_thp", g_saved_svm_thp);
 		close(g_fd);
 	}
 }

@@ -638,6 +638,18 @@ static void require_thp(void)
 		      "kernel without compound device-private migration\n");
 }
 
+/*
+ * 2 MiB device folios raced against migrations, forks and frees: on a
+ * stock kernel that reaches the early frees pudge keeps them off for by
+ * default (unsafe_svm_thp).
+ */
+static void require_thp_races(void)
+{
+	require_thp();
+	igt_require_f(pudge_kernel_patched(),
+		      "needs kernel-patches/0005 and 0006 (or PUDGE_KERNEL_PATCHED=1)\n");
+}
+
 /* 2 MiB-aligned THPs move as single units and fault back as units. */
 static void test_thp(void)
 {
@@ -660,6 +672,38 @@ static void test_thp(void)
 	igt_assert_eq_u64(s1.svm_cpu_faults - s0.svm_cpu_faults, size / SZ_2M);
 	igt_assert_eq_u64(s1.svm_page_moves, s0.svm_page_moves);
 	munmap(p, size);
+}
+
+/*
+ * unsafe_svm_thp=0, the module default: THPs move as 512 pages each, no
+ * 2 MiB device folio exists (so no device-private PMD for the core-mm
+ * bugs to reach), FEATURES does not claim SVM_THP, and nothing is lost.
+ */
+static void test_thp_off_by_default(void)
+{
+	const uint64_t size = 2 * SZ_2M;
+	uint8_t *p = anon(size, true);
+	struct drm_pudge_svm_migrate m;
+	struct drm_pudge_stats s0, s1;
+
+	require_thp();
+	igt_assert_eq(pudge_module_param_set("unsafe_svm_thp", 0), 0);
+	igt_assert_eq_u64(param(PUDGE_PARAM_FEATURES) & PUDGE_FEATURE_SVM_THP, 0);
+	fill(p, size, 31);
+	s0 = stats();
+	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
+	igt_assert_eq_u64(m.moved, NPAGES(size));
+	igt_assert_eq_u64(m.moved_thp, 0);
+	dev_check(p, size, 31, NPAGES(size));
+	m = migrate(p, size, PUDGE_GEM_PLACE_SYSTEM);
+	igt_assert_eq_u64(m.moved_thp, 0);
+	check(p, size, 31);
+	s1 = stats();
+	igt_assert_eq_u64(s1.svm_thp_moves, s0.svm_thp_moves);
+	igt_assert_eq(pudge_module_param_set("unsafe_svm_thp", 1), 0);
+	igt_assert(param(PUDGE_PARAM_FEATURES) & PUDGE_FEATURE_SVM_THP);
+	munmap(p, size);
+	igt_assert_eq_u64(resident(), 0);
 }
 
 /* Unpopulated 2 MiB-aligned memory moves as THPs too; ioctl back as THPs. */
@@ -1072,6 +1116,8 @@ static void test_unload(void)
 	check(p, size, 27);
 	check(t, SZ_2M, 28);
 	igt_assert_eq(system("modprobe pudge"), 0);
+	/* A new module has the default parameters: opt in again (fixture). */
+	igt_assert_eq(pudge_module_param_set("unsafe_svm_thp", 1), 0);
 	for (int i = 0; i < 50 && fd < 0; i++) {
 		fd = pudge_open(PUDGE_NODE_RENDER);
 		if (fd < 0)
@@ -1305,7 +1351,29 @@ static unsigned int test_seconds(unsigned int dflt)
 	return s ? (unsigned int)strtoul(s, NULL, 0) : dflt;
 }
 
-static void concurrent_owners(bool thp)
+/*
+ * Another process that keeps taking back the VRAM the owners' pages live
+ * in: it holds all of VRAM but @slack in one BO, then creates and closes
+ * VRAM-only BOs of @slack, each of which reclaims device pages by pfn
+ * range (no mmap_lock of the owners' process) while they fork, fault and
+ * migrate.  Runs until killed.
+ */
+static void __attribute__((noreturn)) vram_taker(uint64_t slack)
+{
+	int tfd = pudge_open(PUDGE_NODE_RENDER);
+	uint64_t vram = param(PUDGE_PARAM_VRAM_SIZE);
+	uint32_t big, h;
+
+	igt_assert(tfd >= 0);
+	igt_assert_eq(pudge_bo_create(tfd, vram - slack, PUDGE_GEM_PLACE_VRAM, &big, NULL), 0);
+	for (;;) {
+		if (!pudge_bo_create(tfd, slack, PUDGE_GEM_PLACE_VRAM, &h, NULL))
+			pudge_bo_close(tfd, h);
+		usleep(20 * 1000);
+	}
+}
+
+static void concurrent_owners(bool thp, bool evict)
 {
 	const uint64_t size = 16 * SZ_1M;
 	unsigned int secs = test_seconds(20), forks = 0;
@@ -1314,11 +1382,12 @@ static void concurrent_owners(bool thp)
 	struct owners o = { .npages = NPAGES(size) };
 	uint64_t seed = getenv("PUDGE_SVM_SEED") ? strtoull(getenv("PUDGE_SVM_SEED"), NULL, 0) :
 			(uint64_t)time(NULL);
-	uint64_t buf[SZ_4K / 8];
+	uint64_t buf[SZ_4K / 8], evicted0 = stats().svm_evicted;
+	pid_t taker = 0;
 	time_t end;
 
 	if (thp)
-		require_thp();
+		require_thp_races();
 	igt_info("seed %llu (PUDGE_SVM_SEED), %u s (PUDGE_SVM_SECONDS)\n",
 		 (unsigned long long)seed, secs);
 	pthread_mutex_init(&o.lock, NULL);
@@ -1328,6 +1397,12 @@ static void concurrent_owners(bool thp)
 	for (uint64_t n = 0; n < o.npages; n++)
 		owner_page((uint64_t *)(o.p + n * SZ_4K), n, 0);
 	migrate(o.p, size, PUDGE_GEM_PLACE_VRAM);
+	if (evict) {
+		taker = fork();
+		igt_assert(taker >= 0);
+		if (taker == 0)
+			vram_taker(size + size / 2);
+	}
 	for (unsigned int i = 0; i <= OWNERS; i++) {
 		args[i] = (struct owner_arg){ .o = &o, .id = i, .rng = seed + i };
 		igt_assert_eq(pthread_create(&t[i], NULL,
@@ -1353,8 +1428,16 @@ static void concurrent_owners(bool thp)
 	o.stop = true;
 	for (unsigned int i = 0; i <= OWNERS; i++)
 		pthread_join(t[i], NULL);
-	igt_info("ops: cpu %lu+%lu, device %lu+%lu, migrations %lu, forks %u\n",
-		 o.ops[0], o.ops[2], o.ops[1], o.ops[3], o.ops[OWNERS], forks);
+	if (taker > 0) {
+		igt_assert_eq(kill(taker, SIGKILL), 0);
+		igt_assert_eq(waitpid(taker, NULL, 0), taker);
+	}
+	igt_info("ops: cpu %lu+%lu, device %lu+%lu, migrations %lu, forks %u, evicted %llu pages\n",
+		 o.ops[0], o.ops[2], o.ops[1], o.ops[3], o.ops[OWNERS], forks,
+		 (unsigned long long)(stats().svm_evicted - evicted0));
+	/* Without evictions this case would test nothing more than -thp. */
+	if (evict)
+		igt_assert_f(stats().svm_evicted > evicted0, "no device page was evicted\n");
 	/* Every page ends as its owner left it, for the device and the CPU. */
 	for (uint64_t n = 0; n < o.npages; n++) {
 		igt_assert_eq(pudge_svm_access(fd, o.p + n * SZ_4K, SZ_4K, buf,
@@ -1372,12 +1455,17 @@ static void concurrent_owners(bool thp)
 
 static void test_concurrent_owners(void)
 {
-	concurrent_owners(false);
+	concurrent_owners(false, false);
 }
 
 static void test_concurrent_owners_thp(void)
 {
-	concurrent_owners(true);
+	concurrent_owners(true, false);
+}
+
+static void test_concurrent_owners_thp_evict(void)
+{
+	concurrent_owners(true, true);
 }
 
 /* Read a number from a sysfs or proc file, -1 if it cannot. */
@@ -1907,6 +1995,8 @@ static const struct {
 	{ "munmap-during", "munmap/mmap/mprotect while migrating", test_munmap_during },
 	{ "threads", "four threads fault back the same memory", test_threads },
 	{ "thp", "2 MiB THPs move and fault back as units", test_thp },
+	{ "thp-off-by-default", "without unsafe_svm_thp, THPs move as 4 KiB pages",
+	  test_thp_off_by_default },
 	{ "thp-unpopulated", "unpopulated 2 MiB ranges move as THPs", test_thp_unpopulated },
 	{ "thp-partial-munmap", "partial munmap of a THP in VRAM", test_thp_partial_munmap },
 	{ "fail-alloc", "injected allocation failures lose nothing", test_fail_alloc },
@@ -1922,6 +2012,9 @@ static const struct {
 	  test_concurrent_owners },
 	{ "concurrent-owners-thp", "owners' counters vs migration and fork, THPs",
 	  test_concurrent_owners_thp },
+	{ "concurrent-owners-thp-evict",
+	  "owners' THPs vs migration, fork and another process reclaiming the VRAM",
+	  test_concurrent_owners_thp_evict },
 	{ "ksm-other-process", "KSM pages of another process neither move nor hang",
 	  test_ksm_other_process },
 	{ "cow-other-process", "pages shared with a child after fork stay put",
@@ -1940,12 +2033,15 @@ static const struct {
 };
 
 static size_t case_i;
+static long long saved_svm_thp;
 
 igt_main
 {
 	igt_fixture {
 		fd = pudge_open(PUDGE_NODE_RENDER);
 		igt_require_f(fd >= 0, "no pudge device\n");
+		/* The thp cases are about 2 MiB device folios: opt in to them. */
+		igt_assert_eq(pudge_allow_unsafe_svm_thp(&saved_svm_thp), 0);
 		features = param(PUDGE_PARAM_FEATURES);
 	}
 
@@ -1963,6 +2059,7 @@ igt_main
 
 	igt_fixture {
 		pudge_module_param_set("svm_fail_alloc", 0);
+		pudge_module_param_set("unsafe_svm_thp", saved_svm_thp);
 		if (fd >= 0)
 			close(fd);
 	}

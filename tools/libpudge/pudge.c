@@ -8,6 +8,7 @@
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
@@ -195,6 +196,30 @@ int pudge_allow_unsafe_orders(long long *saved)
 		return ret;
 	return pudge_module_param_set("unsafe_orders",
 				      PUDGE_MAP_ORDER_PMD | PUDGE_MAP_ORDER_PUD);
+}
+
+int pudge_allow_unsafe_svm_thp(long long *saved)
+{
+	int ret = pudge_module_param_get("unsafe_svm_thp", saved);
+
+	/* A pudge from before the parameter: 2 MiB device folios are on. */
+	if (ret == -ENOENT) {
+		*saved = 1;
+		return 0;
+	}
+	if (ret)
+		return ret;
+	return pudge_module_param_set("unsafe_svm_thp", 1);
+}
+
+bool pudge_kernel_patched(void)
+{
+	const char *env = getenv("PUDGE_KERNEL_PATCHED");
+	struct utsname u;
+
+	if (env)
+		return atoi(env) != 0;
+	return !uname(&u) && strstr(u.release, "-pudgedbg");
 }
 
 int pudge_bo_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle,

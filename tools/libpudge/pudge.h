@@ -93,6 +93,28 @@ int pudge_module_param_set(const char *name, long long value);
 int pudge_allow_unsafe_orders(long long *saved);
 
 /**
+ * pudge_allow_unsafe_svm_thp() - let SVM_MIGRATE move 2 MiB device folios,
+ * which pudge keeps off by default because core-mm bugs can free such a
+ * folio while it is mapped (module parameter unsafe_svm_thp, README:
+ * "Kernel bugs that huge pfnmaps reach").  For tests of 2 MiB device
+ * folios that do not race migrations against forks and frees.
+ * @saved: receives the previous value, to give back with
+ *         pudge_module_param_set("unsafe_svm_thp", *saved)
+ *
+ * Return: 0, or a negative errno.
+ */
+int pudge_allow_unsafe_svm_thp(long long *saved);
+
+/**
+ * pudge_kernel_patched() - whether the running kernel carries the fixes of
+ * kernel-patches/: its release ends in -pudgedbg (tools/kernel.sh), or
+ * PUDGE_KERNEL_PATCHED=1 says so (0 says it does not).
+ *
+ * Return: true for a patched kernel.
+ */
+bool pudge_kernel_patched(void);
+
+/**
  * pudge_bo_create() - DRM_IOCTL_PUDGE_GEM_CREATE
  * @size: in, bytes; out (if not NULL via @out_size), the rounded size
  *

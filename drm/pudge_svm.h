@@ -84,6 +84,7 @@ struct pudge_svm_chunk {
  * @offset: VRAM offset of the block
  * @first_pfn: pfn of the device-private page stored at @offset; the page
  *	at @first_pfn + i is stored at @offset + i pages
+ * @nr_pages: pages in the block (1 or 512)
  * @live: device-private pages still backed by the block; a 2 MiB
  *	allocation may be split and its pages freed one by one
  * @free_node: on pudge_svm.vram_to_free once @live drops to zero
@@ -94,6 +95,7 @@ struct pudge_svm_vram {
 	struct list_head blocks;
 	u64 offset;
 	unsigned long first_pfn;
+	unsigned long nr_pages;
 	atomic_t live;
 	struct llist_node free_node;
 };
@@ -142,6 +144,7 @@ struct pudge_svm *pudge_svm_of_page(struct page *page);
 bool pudge_svm_owns_page(struct pudge_svm *svm, struct page *page);
 void pudge_svm_flush_frees(struct pudge_svm *svm);
 bool pudge_svm_thp(void);
+bool pudge_svm_kernel_fixed(void);
 
 /* pudge_svm_migrate.c */
 vm_fault_t pudge_svm_migrate_to_ram(struct vm_fault *vmf);

@@ -623,6 +623,7 @@ int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args)
 	struct mmu_interval_notifier mni;
 	struct pudge_svm_window *w;
 	unsigned long addr, next;
+	bool exclusive;
 	int ret;
 
 	args->moved = 0;
@@ -643,7 +644,22 @@ int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args)
 	if (ret)
 		goto out_free;
 
-	mmap_read_lock(mm);
+	/*
+	 * On a kernel without kernel-patches/0005, migrate_vma_collect_pmd()
+	 * takes its reference on a PTE-mapped THP only after dropping the
+	 * page table lock; a zap in this process (MADV_DONTNEED of another
+	 * thread, under the per-VMA lock) could free the THP in between.
+	 * There, a move to VRAM holds mmap_lock for write and write-locks
+	 * each VMA it walks, so that no zap of this process runs meanwhile.
+	 * Frees through rmap (reclaim, compaction) remain possible.
+	 */
+	exclusive = to_vram && !pudge_svm_kernel_fixed();
+	if (exclusive)
+		ret = mmap_write_lock_killable(mm);
+	else
+		ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out_remove;
 	ret = pudge_svm_check_vmas(mm, start, end);
 	/*
 	 * Only a range that will be migrated evicts buffer objects.  Under
@@ -653,6 +669,9 @@ int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args)
 		pudge_bo_make_room(svm->pudge, args->size);
 	for (addr = start; !ret && addr < end; addr = next) {
 		struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+		if (exclusive)
+			vma_start_write(vma);
 
 		next = min3(end, vma->vm_end, ALIGN(addr + 1, PMD_SIZE));
 		if (fatal_signal_pending(current)) {
@@ -666,7 +685,11 @@ int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args)
 		ret = pudge_svm_migrate_window(svm, vma, &mni, addr, next, to_vram,
 					       w, args);
 	}
-	mmap_read_unlock(mm);
+	if (exclusive)
+		mmap_write_unlock(mm);
+	else
+		mmap_read_unlock(mm);
+out_remove:
 	mmu_interval_notifier_remove(&mni);
 out_free:
 	kvfree(w);

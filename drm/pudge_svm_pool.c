@@ -64,7 +64,18 @@ static const struct dev_pagemap_ops pudge_svm_pagemap_ops;
  */
 bool pudge_svm_thp(void)
 {
-	return PUDGE_SVM_THP && thp_migration_supported() && READ_ONCE(unsafe_svm_thp);
+	return PUDGE_SVM_THP && thp_migration_supported() && pudge_svm_kernel_fixed();
+}
+
+/**
+ * pudge_svm_kernel_fixed() - whether the admin says the kernel has the
+ * core-mm fixes that 2 MiB device folios need (kernel-patches/0005, 0006)
+ *
+ * Return: the unsafe_svm_thp parameter.
+ */
+bool pudge_svm_kernel_fixed(void)
+{
+	return READ_ONCE(unsafe_svm_thp);
 }
 
 static struct pudge_svm_chunk *pudge_svm_chunk_of(struct page *page)
@@ -119,8 +130,8 @@ void __iomem *pudge_svm_page_vram(struct pudge_svm *svm, struct page *page)
 	 * A page outside its block means the pool handed one device page
 	 * to two owners: say so rather than read or write another's VRAM.
 	 */
-	if (WARN_ONCE(pfn - v->first_pfn >= (1ul << HPAGE_PMD_ORDER) ||
-		      v->offset >= svm->pudge->vram_size,
+	if (WARN_ONCE(pfn - v->first_pfn >= v->nr_pages ||
+		      v->offset + ((u64)v->nr_pages << PAGE_SHIFT) > svm->pudge->vram_size,
 		      "pudge: device page %#lx (head %#lx, order %u, refcount %d) outside its VRAM block (first pfn %#lx, offset %#llx)\n",
 		      pfn, page_to_pfn(head), folio_order(page_folio(page)),
 		      page_ref_count(head), v->first_pfn, v->offset))
@@ -235,8 +246,9 @@ out:
 /*
  * Give back @nr pages from @page; a run whose 512 pages are all free again
  * can hold a 2 MiB folio, however it was split and freed.
+ * Return: false, with a warning, for pages that are free already.
  */
-static void pudge_svm_push(struct pudge_svm *svm, struct page *page,
+static bool pudge_svm_push(struct pudge_svm *svm, struct page *page,
 			   unsigned long nr)
 {
 	struct pudge_svm_chunk *chunk = pudge_svm_chunk_of(page);
@@ -249,7 +261,7 @@ static void pudge_svm_push(struct pudge_svm *svm, struct page *page,
 				    idx % PUDGE_SVM_RUN_PAGES) < idx % PUDGE_SVM_RUN_PAGES + nr,
 		      "pudge: device pages %#lx + %lu freed twice\n", page_to_pfn(page), nr)) {
 		spin_unlock(&svm->lock);
-		return;
+		return false;
 	}
 	bitmap_set(run->free, idx % PUDGE_SVM_RUN_PAGES, nr);
 	if (!run->nfree)
@@ -258,6 +270,7 @@ static void pudge_svm_push(struct pudge_svm *svm, struct page *page,
 	if (run->nfree == PUDGE_SVM_RUN_PAGES)
 		list_move(&run->link, &svm->full_runs);
 	spin_unlock(&svm->lock);
+	return true;
 }
 
 static unsigned int pudge_svm_chunk_limit(struct pudge_svm *svm)
@@ -391,13 +404,18 @@ struct page *pudge_svm_page_alloc(struct pudge_svm *svm, unsigned int order)
 		return NULL;
 	}
 	v->first_pfn = page_to_pfn(page);
+	v->nr_pages = 1ul << order;
 	atomic_set(&v->live, 1 << order);
 	/*
 	 * Not page_folio(): a page that was the tail of a freed 2 MiB folio
 	 * still points at its old head until this init clears it.
 	 */
-	zone_device_folio_init((struct folio *)page, page_pgmap(page), order);
+	/*
+	 * The VRAM record first: an eviction by pfn range can lock the folio
+	 * as soon as the init gives it a reference, and reads this.
+	 */
 	page->zone_device_data = v;
+	zone_device_folio_init((struct folio *)page, page_pgmap(page), order);
 	atomic64_add(1 << order, &svm->resident);
 	return page;
 }
@@ -410,12 +428,17 @@ static void pudge_svm_folio_free(struct folio *folio)
 	struct pudge_svm_vram *v = page->zone_device_data;
 	unsigned int nr = folio_nr_pages(folio);
 
+	/*
+	 * A second free of the same pages (a core-mm bug) must not touch the
+	 * VRAM record, which the first free may have released already.
+	 */
+	if (!pudge_svm_push(svm, page, nr))
+		return;
 	if (atomic_sub_and_test(nr, &v->live)) {
 		llist_add(&v->free_node, &svm->vram_to_free);
 		queue_work(svm->wq, &svm->free_work);
 	}
 	atomic64_sub(nr, &svm->resident);
-	pudge_svm_push(svm, page, nr);
 }
 
 #if PUDGE_SVM_THP

@@ -1358,7 +1358,7 @@ static unsigned int test_seconds(unsigned int dflt)
  * range (no mmap_lock of the owners' process) while they fork, fault and
  * migrate.  Runs until killed.
  */
-static void __attribute__((noreturn)) vram_taker(uint64_t slack)
+static void __attribute__((noreturn)) vram_taker(uint64_t slack, int ready)
 {
 	int tfd = pudge_open(PUDGE_NODE_RENDER);
 	uint64_t vram = param(PUDGE_PARAM_VRAM_SIZE);
@@ -1366,6 +1366,8 @@ static void __attribute__((noreturn)) vram_taker(uint64_t slack)
 
 	igt_assert(tfd >= 0);
 	igt_assert_eq(pudge_bo_create(tfd, vram - slack, PUDGE_GEM_PLACE_VRAM, &big, NULL), 0);
+	/* Clearing ~2 GiB takes seconds under TCG: say when the loop starts. */
+	igt_assert_eq(write(ready, "r", 1), 1);
 	for (;;) {
 		if (!pudge_bo_create(tfd, slack, PUDGE_GEM_PLACE_VRAM, &h, NULL))
 			pudge_bo_close(tfd, h);
@@ -1398,10 +1400,17 @@ static void concurrent_owners(bool thp, bool evict)
 		owner_page((uint64_t *)(o.p + n * SZ_4K), n, 0);
 	migrate(o.p, size, PUDGE_GEM_PLACE_VRAM);
 	if (evict) {
+		int pp[2];
+		char c;
+
+		igt_assert_eq(pipe(pp), 0);
 		taker = fork();
 		igt_assert(taker >= 0);
 		if (taker == 0)
-			vram_taker(size + size / 2);
+			vram_taker(size + size / 2, pp[1]);
+		igt_assert_eq(read(pp[0], &c, 1), 1);
+		close(pp[0]);
+		close(pp[1]);
 	}
 	for (unsigned int i = 0; i <= OWNERS; i++) {
 		args[i] = (struct owner_arg){ .o = &o, .id = i, .rng = seed + i };

@@ -97,8 +97,11 @@ extern "C" {
  * physical address space for device-private pages.
  *
  * PUDGE_FEATURE_SVM_THP: SVM_MIGRATE moves 2 MiB transparent huge pages
- * as one unit (the kernel has MIGRATE_VMA_SELECT_COMPOUND); without it,
- * huge pages are split and moved 4 KiB at a time.
+ * as one unit (the kernel has MIGRATE_VMA_SELECT_COMPOUND, and the module
+ * parameter unsafe_svm_thp allows it: off by default, because of core-mm
+ * bugs that free such a unit while it is mapped); without it, huge pages
+ * are split and moved 4 KiB at a time.  Read it again after a change of
+ * the parameter.
  */
 #define PUDGE_FEATURE_SVM	(1ull << 0)
 #define PUDGE_FEATURE_SVM_THP	(1ull << 1)

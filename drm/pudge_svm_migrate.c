@@ -100,14 +100,16 @@ static bool pudge_svm_fill_vram_page(struct pudge_svm *svm, struct page *spage,
 				     unsigned long write, unsigned long *dst)
 {
 	struct page *dpage = pudge_svm_page_alloc(svm, 0);
+	void __iomem *vram;
 
 	if (!dpage)
 		return false;
 	*dst = migrate_pfn(page_to_pfn(dpage)) | write;
+	vram = pudge_svm_page_vram(svm, dpage);
 	if (spage)
-		pudge_svm_copy_to_vram(pudge_svm_page_vram(svm, dpage), spage);
-	else if (pudge_svm_page_vram(svm, dpage))
-		memset_io(pudge_svm_page_vram(svm, dpage), 0, PAGE_SIZE);
+		pudge_svm_copy_to_vram(vram, spage);
+	else if (vram)
+		memset_io(vram, 0, PAGE_SIZE);
 	return true;
 }
 

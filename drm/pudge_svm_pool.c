@@ -44,8 +44,9 @@ MODULE_PARM_DESC(svm_max_chunks,
  * the parent migrates; kernel-patches/0006, in 7.2 and 7.3 alike), and
  * migrate_vma_collect_pmd() of 7.2 takes its reference on a PTE-mapped
  * large folio only after dropping the page table lock (0005; 7.3 has its
- * own fix).  Neither is reachable without 2 MiB device folios, so they
- * stay off unless the kernel has the fixes.
+ * own fix).  0006 is not reachable without 2 MiB device folios, so they
+ * stay off unless the kernel has the fixes; 0005 is reachable through
+ * system THPs too, which pudge_svm_migrate() narrows but cannot close.
  */
 static unsigned int unsafe_svm_thp;
 module_param(unsafe_svm_thp, uint, 0644);
@@ -407,12 +408,11 @@ struct page *pudge_svm_page_alloc(struct pudge_svm *svm, unsigned int order)
 	v->nr_pages = 1ul << order;
 	atomic_set(&v->live, 1 << order);
 	/*
-	 * Not page_folio(): a page that was the tail of a freed 2 MiB folio
-	 * still points at its old head until this init clears it.
-	 */
-	/*
 	 * The VRAM record first: an eviction by pfn range can lock the folio
-	 * as soon as the init gives it a reference, and reads this.
+	 * as soon as the init gives it a reference, and reads this.  Then
+	 * the init, on the page itself, not page_folio(): a page that was the
+	 * tail of a freed 2 MiB folio still points at its old head until the
+	 * init clears it.
 	 */
 	page->zone_device_data = v;
 	zone_device_folio_init((struct folio *)page, page_pgmap(page), order);
@@ -564,7 +564,7 @@ int pudge_svm_init(struct pudge_device *pudge)
 		goto err_free;
 	}
 	pudge->svm = svm;
-	if (PUDGE_SVM_THP && thp_migration_supported() && !READ_ONCE(unsafe_svm_thp))
+	if (PUDGE_SVM_THP && thp_migration_supported() && !pudge_svm_kernel_fixed())
 		pr_notice_once("pudge: 2 MiB device folios off: on this kernel zap_huge_pmd() and migrate_vma_collect_pmd() can free one while it is mapped; load with unsafe_svm_thp=1 only on a kernel patched with kernel-patches/0005 and 0006\n");
 #ifdef PUDGE_HAVE_MEMREMAP_DEVICE_PRIVATE_PAGEMAP
 	drm_info(&pudge->drm,

@@ -1593,8 +1593,12 @@ igt_main
 		 * 2 MiB device folios only where the kernel has the fix for
 		 * the race these ops would hit (README, unsafe_svm_thp).
 		 */
-		igt_assert_eq(pudge_module_param_get("unsafe_svm_thp", &g_saved_svm_thp) == -ENOENT ?
-			      0 : pudge_module_param_set("unsafe_svm_thp", pudge_kernel_patched()), 0);
+		if (pudge_kernel_patched())
+			igt_assert_eq(pudge_allow_unsafe_svm_thp(&g_saved_svm_thp), 0);
+		else if (pudge_module_param_get("unsafe_svm_thp", &g_saved_svm_thp))
+			g_saved_svm_thp = -1;	/* an older pudge: nothing to restore */
+		else
+			igt_assert_eq(pudge_module_param_set("unsafe_svm_thp", 0), 0);
 		igt_info("2 MiB device folios %s\n", pudge_kernel_patched() ?
 			 "on (patched kernel)" : "off (kernel without kernel-patches/0005 and 0006)");
 	}
@@ -1621,7 +1625,8 @@ igt_main
 
 	igt_fixture {
 		pudge_module_param_set("unsafe_orders", g_saved_unsafe);
-		pudge_module_param_set("unsafe_svm_thp", g_saved_svm_thp);
+		if (g_saved_svm_thp >= 0)
+			pudge_module_param_set("unsafe_svm_thp", g_saved_svm_thp);
 		close(g_fd);
 	}
 }

@@ -19,9 +19,9 @@ cp() { "$cp_dir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
 	--ignore ALLOC_WITH_SIZEOF "$@"; }
 ret=0
 # Generated probe results are not ours to style.
-cp -f $(ls drm/*.[ch] ttm/*.[ch] compat/*.h | grep -v -e '_gen\.h$' -e '_trace\.h$') || ret=1
+cp -f $(ls drm/*.[ch] svm/*.[ch] ttm/*.[ch] compat/*.h | grep -v -e '_gen\.h$' -e '_trace\.h$') || ret=1
 # TRACE_EVENT()'s customary layout, as in-tree trace headers have it.
-cp --ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT -f drm/*_trace.h || ret=1
+cp --ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT -f $(ls drm/*_trace.h svm/*_trace.h ttm/*_trace.h 2>/dev/null) || ret=1
 # uapi headers cannot use the kernel-internal BIT_ULL().
 cp --ignore BIT_MACRO -f uapi/*.h || ret=1
 exit $ret

@@ -22,7 +22,7 @@
 #include "pudge_bo.h"
 #include "pudge_drv.h"
 #include "pudge_svm.h"
-#include "pudge_trace.h"
+#include "pudge_svm_trace.h"
 
 #if PUDGE_SVM
 

@@ -22,7 +22,7 @@
 
 #include "pudge_compat.h"
 #include "pudge_insert_range.h"
-#include "pudge_trace.h"
+#include "pudge_ttm_trace.h"
 
 static pud_t *pudge_pud_walk(struct mm_struct *mm, unsigned long addr)
 {

@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* Instantiates the tracepoints declared in pudge_ttm_trace.h. */
+#define CREATE_TRACE_POINTS
+#include "pudge_ttm_trace.h"

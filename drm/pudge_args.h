@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Argument checks of pudge's ioctls: pure logic with no kernel dependency,
+ * Argument checks of pudge's buffer-object and query ioctls (the SVM ones
+ * are in svm/pudge_svm_args.h): pure logic with no kernel dependency,
  * so the userspace unit tests in tests/ compile exactly this code.
  */
 #ifndef _PUDGE_ARGS_H_
@@ -18,9 +19,5 @@ int pudge_check_gem_migrate(const struct drm_pudge_gem_migrate *args,
 			    u32 bo_flags);
 int pudge_check_stats(const struct drm_pudge_stats *args);
 int pudge_check_test_gup(const struct drm_pudge_test_gup *args, u64 page_size);
-int pudge_check_svm_migrate(const struct drm_pudge_svm_migrate *args,
-			    u64 page_size, u64 limit);
-int pudge_check_svm_access(const struct drm_pudge_svm_access *args,
-			   u64 page_size, u64 limit);
 
 #endif /* _PUDGE_ARGS_H_ */

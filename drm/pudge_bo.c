@@ -248,27 +248,34 @@ static bool pudge_vram_could_fit(struct pudge_device *pudge, u64 size)
 }
 
 /**
- * pudge_bo_make_room() - evict buffer objects until @size bytes of VRAM
- * are free, or nothing more can go
- * @pudge: the device
+ * pudge_bo_reclaim() - the buffer objects' reclaim callback for the VRAM
+ * pool: evict buffer objects until @size bytes of VRAM are free, or
+ * nothing more can go
+ * @r: &pudge_device.bo_reclaimer
  * @size: bytes wanted (capped at the VRAM that pinned BOs leave)
  *
- * For SVM, whose VRAM pages come from the same pool without TTM: TTM
- * places a temporary VRAM-only BO of @size, evicting buffer objects least
- * recently used first until it fits, and the BO is dropped at once, which
- * leaves @size bytes free (the free part plus what was evicted).  Best
- * effort: another allocation may take the room first.
+ * Another user of the pool (SVM) asks for this when its VRAM pages find
+ * no room.  TTM places a temporary VRAM-only BO of @size, evicting buffer
+ * objects least recently used first until it fits, and the BO is dropped
+ * at once, which leaves @size bytes free (the free part plus what was
+ * evicted).  Best effort: another allocation may take the room first.
+ *
+ * Return: true if VRAM was freed.
  */
-void pudge_bo_make_room(struct pudge_device *pudge, u64 size)
+bool pudge_bo_reclaim(struct pudge_vram_reclaimer *r, u64 size)
 {
+	struct pudge_device *pudge = container_of(r, struct pudge_device, bo_reclaimer);
 	u64 unpinned = pudge->vram_size - atomic64_read(&pudge->vram_pinned);
+	u64 before = pudge_vram_free_bytes(&pudge->vram);
 	struct pudge_bo *bo;
 
 	size = ALIGN(min(size, unpinned), PAGE_SIZE);
-	if (!size || pudge_vram_free_bytes(&pudge->vram) >= size)
-		return;
-	if (!pudge_bo_create(pudge, size, PUDGE_GEM_PLACE_VRAM, &bo))
-		drm_gem_object_put(&bo->tbo.base);
+	if (!size || before >= size)
+		return false;
+	if (pudge_bo_create(pudge, size, PUDGE_GEM_PLACE_VRAM, &bo))
+		return false;
+	drm_gem_object_put(&bo->tbo.base);
+	return pudge_vram_free_bytes(&pudge->vram) > before;
 }
 
 /*
@@ -278,13 +285,14 @@ void pudge_bo_make_room(struct pudge_device *pudge, u64 size)
  * forever, deaf even to SIGKILL (found by a hostile-user session).  Two
  * passes over every chunk are enough for any room SVM can give.
  */
-static bool pudge_bo_reclaim_again(struct pudge_device *pudge, unsigned int *rounds)
+static bool pudge_bo_reclaim_again(struct pudge_device *pudge, u64 size,
+				   unsigned int *rounds)
 {
 	unsigned int max = 2 * DIV_ROUND_UP_ULL(pudge->vram_size, SZ_256M) + 2;
 
 	if (signal_pending(current) || ++*rounds > max)
 		return false;
-	return pudge_svm_reclaim(pudge);
+	return pudge_vram_reclaim(&pudge->vram, &pudge->bo_reclaimer, size);
 }
 
 /**
@@ -319,7 +327,7 @@ int pudge_gem_create_ioctl(struct drm_device *drm, void *data,
 	/* Process memory in VRAM yields to a BO that must be there. */
 	do {
 		ret = pudge_bo_create(pudge, size, args->flags, &bo);
-	} while (ret == -ENOSPC && pudge_bo_reclaim_again(pudge, &rounds));
+	} while (ret == -ENOSPC && pudge_bo_reclaim_again(pudge, size, &rounds));
 	if (ret == -ENOSPC && signal_pending(current))
 		return -ERESTARTSYS;
 	if (ret)
@@ -407,7 +415,7 @@ again:
 	ttm_bo_unreserve(&bo->tbo);
 	ret = pudge_vram_errno(ret, args->placement);
 	/* Process memory in VRAM yields to the BO; then try again. */
-	if (ret == -ENOSPC && pudge_bo_reclaim_again(to_pudge(drm), &rounds))
+	if (ret == -ENOSPC && pudge_bo_reclaim_again(to_pudge(drm), obj->size, &rounds))
 		goto again;
 	if (ret == -ENOSPC && signal_pending(current))
 		ret = -ERESTARTSYS;

@@ -39,7 +39,7 @@ int pudge_bo_move(struct ttm_buffer_object *tbo, bool evict,
 int pudge_bo_access_memory(struct ttm_buffer_object *tbo, unsigned long offset,
 			   void *buf, int len, int write);
 
-void pudge_bo_make_room(struct pudge_device *pudge, u64 size);
+bool pudge_bo_reclaim(struct pudge_vram_reclaimer *r, u64 size);
 int pudge_gem_create_ioctl(struct drm_device *drm, void *data,
 			   struct drm_file *file);
 int pudge_gem_mmap_offset_ioctl(struct drm_device *drm, void *data,

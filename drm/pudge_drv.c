@@ -33,8 +33,10 @@ static const struct drm_ioctl_desc pudge_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(PUDGE_GEM_MIGRATE, pudge_gem_migrate_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(PUDGE_STATS, pudge_stats_ioctl, DRM_RENDER_ALLOW),
-	DRM_IOCTL_DEF_DRV(PUDGE_SVM_MIGRATE, pudge_svm_migrate_ioctl, DRM_RENDER_ALLOW),
-	DRM_IOCTL_DEF_DRV(PUDGE_SVM_ACCESS, pudge_svm_access_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PUDGE_SVM_MIGRATE, pudge_dev_svm_migrate_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PUDGE_SVM_ACCESS, pudge_dev_svm_access_ioctl,
+			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(PUDGE_TEST_GUP, pudge_test_gup_ioctl, DRM_RENDER_ALLOW),
 };
 
@@ -86,6 +88,7 @@ static void pudge_ttm_fini(struct drm_device *drm, void *unused)
 {
 	struct pudge_device *pudge = to_pudge(drm);
 
+	pudge_vram_remove_reclaimer(&pudge->vram, &pudge->bo_reclaimer);
 	pudge_vram_mgr_fini(&pudge->vram, &pudge->bdev);
 	ttm_device_fini(&pudge->bdev);
 }
@@ -118,12 +121,10 @@ static int pudge_ttm_init(struct pudge_device *pudge)
 		ttm_device_fini(&pudge->bdev);
 		return ret;
 	}
+	/* SVM asks the pool for room, and the pool asks buffer objects. */
+	pudge->bo_reclaimer.reclaim = pudge_bo_reclaim;
+	pudge_vram_add_reclaimer(&pudge->vram, &pudge->bo_reclaimer);
 	return drmm_add_action_or_reset(drm, pudge_ttm_fini, NULL);
-}
-
-static void pudge_svm_remove(void *data)
-{
-	pudge_svm_fini(data);
 }
 
 static int pudge_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -174,15 +175,7 @@ static int pudge_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = pudge_ttm_init(pudge);
 	if (ret)
 		return ret;
-	/*
-	 * Device-private pages live as long as the PCI binding: the devm
-	 * action runs after pudge_pci_remove() has unplugged the device and
-	 * before the BAR is released, and moves every page back first.
-	 */
-	ret = pudge_svm_init(pudge);
-	if (ret)
-		return ret;
-	ret = devm_add_action_or_reset(&pdev->dev, pudge_svm_remove, pudge);
+	ret = pudge_dev_svm_init(pudge);
 	if (ret)
 		return ret;
 
@@ -193,7 +186,7 @@ static int pudge_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	drm_info(&pudge->drm, "VRAM: %pa + %llu MiB, map orders %#llx, SVM features %#llx\n",
 		 &pudge->vram_base, (u64)pudge->vram_size >> 20,
-		 pudge_map_orders(false), pudge_svm_features(pudge));
+		 pudge_map_orders(false), pudge_dev_svm_features(pudge));
 	return 0;
 }
 

@@ -39,7 +39,9 @@ struct pudge_counters {
  * @vram_pinned: bytes of VRAM-only (pinned) buffer objects: VRAM that no
  *	eviction can free
  * @stats: device-wide counters
- * @svm: device-private memory, NULL when unavailable
+ * @bo_reclaimer: how the VRAM pool asks buffer objects for room
+ * @svm: device-private memory, NULL when unavailable; only inside
+ *	drm_dev_enter() (drm/pudge_device_svm.c)
  * @svm_stats: SVM counters
  */
 struct pudge_device {
@@ -52,6 +54,7 @@ struct pudge_device {
 	struct pudge_vram_mgr vram;
 	atomic64_t vram_pinned;
 	struct pudge_counters stats;
+	struct pudge_vram_reclaimer bo_reclaimer;
 	struct pudge_svm *svm;
 	struct pudge_svm_counters svm_stats;
 };
@@ -75,6 +78,15 @@ int pudge_test_gup_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 int pudge_stats_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 void pudge_stats_debugfs_init(struct pudge_device *pudge);
 int pudge_mmap(struct file *filp, struct vm_area_struct *vma);
+int pudge_dev_svm_init(struct pudge_device *pudge);
+u64 pudge_dev_svm_features(struct pudge_device *pudge);
+u64 pudge_dev_svm_capacity(struct pudge_device *pudge);
+u64 pudge_dev_svm_resident(struct pudge_device *pudge);
+void pudge_dev_svm_sync(struct pudge_device *pudge);
+int pudge_dev_svm_migrate_ioctl(struct drm_device *drm, void *data,
+				struct drm_file *file);
+int pudge_dev_svm_access_ioctl(struct drm_device *drm, void *data,
+			       struct drm_file *file);
 unsigned long pudge_get_unmapped_area(struct file *filp, unsigned long uaddr,
 				      unsigned long len, unsigned long pgoff,
 				      unsigned long flags);

@@ -36,7 +36,7 @@ int pudge_get_param_ioctl(struct drm_device *drm, void *data,
 		break;
 	case PUDGE_PARAM_VRAM_FREE:
 		/* VRAM of freed device-private pages is returned by a worker. */
-		pudge_svm_sync(pdev);
+		pudge_dev_svm_sync(pdev);
 		args->value = pudge_vram_free_bytes(&pdev->vram);
 		break;
 	case PUDGE_PARAM_MAP_ORDERS:
@@ -46,13 +46,13 @@ int pudge_get_param_ioctl(struct drm_device *drm, void *data,
 		args->value = pudge_map_orders(false);
 		break;
 	case PUDGE_PARAM_FEATURES:
-		args->value = pudge_svm_features(pdev);
+		args->value = pudge_dev_svm_features(pdev);
 		break;
 	case PUDGE_PARAM_SVM_CAPACITY:
-		args->value = pudge_svm_capacity(pdev);
+		args->value = pudge_dev_svm_capacity(pdev);
 		break;
 	case PUDGE_PARAM_SVM_RESIDENT:
-		args->value = pudge_svm_resident(pdev);
+		args->value = pudge_dev_svm_resident(pdev);
 		break;
 	}
 	return 0;

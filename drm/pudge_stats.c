@@ -81,7 +81,7 @@ static int pudge_stats_show(struct seq_file *m, void *unused)
 
 	pudge_stats_read(&pudge->stats, &s);
 	pudge_svm_stats_read(&pudge->svm_stats, &s);
-	pudge_svm_sync(pudge);
+	pudge_dev_svm_sync(pudge);
 	seq_printf(m, "faults %llu\nfallbacks %llu\npud_inserted %llu\n"
 		   "pmd_inserted %llu\npte_inserted %llu\nmoves %llu\nevictions %llu\n"
 		   "vram_free %llu\n",
@@ -92,8 +92,8 @@ static int pudge_stats_show(struct seq_file *m, void *unused)
 		   "svm_to_vram %llu\nsvm_to_ram %llu\nsvm_bytes_copied %llu\n"
 		   "svm_cpu_faults %llu\nsvm_thp_moves %llu\nsvm_page_moves %llu\n"
 		   "svm_evicted %llu\nsvm_kthread_faults %llu\n",
-		   pudge_svm_features(pudge), pudge_svm_capacity(pudge),
-		   pudge_svm_resident(pudge), s.svm_to_vram, s.svm_to_ram,
+		   pudge_dev_svm_features(pudge), pudge_dev_svm_capacity(pudge),
+		   pudge_dev_svm_resident(pudge), s.svm_to_vram, s.svm_to_ram,
 		   s.svm_bytes_copied, s.svm_cpu_faults, s.svm_thp_moves,
 		   s.svm_page_moves, s.svm_evicted, s.svm_kthread_faults);
 	return 0;

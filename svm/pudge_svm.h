@@ -1,37 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Device-private VRAM (SVM): process memory moved into VRAM as
- * MEMORY_DEVICE_PRIVATE pages, sharing the VRAM buddy pool with buffer
- * objects.  Compiled to stubs on kernels without the device-private folio
- * interface (see pudge_compat.h).
+ * MEMORY_DEVICE_PRIVATE pages, sharing the VRAM pool with buffer objects.
+ *
+ * This is all the rest of the driver may call: set-up and tear-down, the
+ * two ioctls, and what GET_PARAM and STATS report.  SVM takes VRAM from the
+ * pool in ttm/ and gives it back when the pool asks (its reclaimer); it
+ * never calls the buffer-object side.  On kernels without the
+ * device-private folio interface (PUDGE_SVM in pudge_compat.h) every
+ * function is a stub and pudge_svm_create() gives NULL.
  */
 #ifndef _PUDGE_SVM_H_
 #define _PUDGE_SVM_H_
 
 #include <linux/atomic.h>
-#include <linux/llist.h>
-#include <linux/memremap.h>
-#include <linux/mutex.h>
-#include <linux/sizes.h>
-#include <linux/spinlock.h>
-#include <linux/workqueue.h>
-
-#include "pudge_compat.h"
-#include "pudge_drm.h"
+#include <linux/types.h>
 
 struct drm_device;
-struct drm_file;
-struct pudge_device;
-
-/*
- * Device-private pages come in chunks of physical address space reserved
- * on demand: a multiple of the memory section size, small enough that a
- * machine with little free address space still gets some.
- */
-#define PUDGE_SVM_CHUNK_SIZE	SZ_256M
+struct drm_pudge_svm_access;
+struct drm_pudge_svm_migrate;
+struct pudge_svm;
+struct pudge_vram_mgr;
 
 /**
  * struct pudge_svm_counters - SVM counters (see struct drm_pudge_stats)
+ *
+ * Owned by the device, so that STATS reads them whether SVM is on or not.
  */
 struct pudge_svm_counters {
 	atomic64_t to_vram;
@@ -44,130 +38,34 @@ struct pudge_svm_counters {
 	atomic64_t kthread_faults;
 };
 
-#if PUDGE_SVM
-
-/* Free device-private pages are tracked per 2 MiB-aligned run. */
-#define PUDGE_SVM_RUN_PAGES	(SZ_2M / PAGE_SIZE)
-
 /**
- * struct pudge_svm_run - 512 device-private pages that can form a folio
- * @link: on pudge_svm.full_runs when all pages are free, on
- *	pudge_svm.partial_runs when some are, on no list when none is
- * @first_pfn: pfn of the first page
- * @nfree: free pages in the run
- * @free: which pages are free
+ * struct pudge_svm_config - what device-private memory gets from its device
+ * @drm: the DRM device, for messages
+ * @vram: the VRAM pool that device pages take their data's VRAM from, and
+ *	that SVM registers its reclaimer with
+ * @vram_map: a kernel mapping of all of VRAM, for copies
+ * @vram_size: bytes of VRAM
+ * @stats: counters SVM adds to; they must outlive the pudge_svm
  */
-struct pudge_svm_run {
-	struct list_head link;
-	unsigned long first_pfn;
-	unsigned int nfree;
-	DECLARE_BITMAP(free, PUDGE_SVM_RUN_PAGES);
+struct pudge_svm_config {
+	struct drm_device *drm;
+	struct pudge_vram_mgr *vram;
+	void __iomem *vram_map;
+	u64 vram_size;
+	struct pudge_svm_counters *stats;
 };
 
-/**
- * struct pudge_svm_chunk - one range of device-private pages
- * @pagemap: the MEMORY_DEVICE_PRIVATE pagemap over the reserved range
- * @svm: the owner
- * @first_pfn: first pfn of the range
- * @runs: the range's free-page tracking, one entry per 2 MiB
- */
-struct pudge_svm_chunk {
-	struct dev_pagemap pagemap;
-	struct pudge_svm *svm;
-	unsigned long first_pfn;
-	struct pudge_svm_run runs[PUDGE_SVM_CHUNK_SIZE / SZ_2M];
-};
+struct pudge_svm *pudge_svm_create(const struct pudge_svm_config *cfg);
+void pudge_svm_destroy(struct pudge_svm *svm);
 
-/**
- * struct pudge_svm_vram - the VRAM behind one device-private allocation
- * @blocks: the buddy block (one, naturally aligned)
- * @offset: VRAM offset of the block
- * @first_pfn: pfn of the device-private page stored at @offset; the page
- *	at @first_pfn + i is stored at @offset + i pages
- * @nr_pages: pages in the block (1 or 512)
- * @live: device-private pages still backed by the block; a 2 MiB
- *	allocation may be split and its pages freed one by one
- * @free_node: on pudge_svm.vram_to_free once @live drops to zero
- *
- * Every device-private page in use points here through zone_device_data.
- */
-struct pudge_svm_vram {
-	struct list_head blocks;
-	u64 offset;
-	unsigned long first_pfn;
-	unsigned long nr_pages;
-	atomic_t live;
-	struct llist_node free_node;
-};
+u64 pudge_svm_features(struct pudge_svm *svm);
+u64 pudge_svm_capacity(struct pudge_svm *svm);
+u64 pudge_svm_resident(struct pudge_svm *svm);
+void pudge_svm_sync(struct pudge_svm *svm);
 
-/**
- * struct pudge_svm - device-private memory of one pudge device
- * @pudge: the device
- * @chunk_lock: serialises chunk creation and removal
- * @chunks: the chunks, @nr_chunks of them, room for @max_chunks
- * @nr_chunks: chunks in @chunks
- * @max_chunks: enough chunks for all of VRAM twice over (free pages
- *	fragment across chunks)
- * @out_of_space: request_free_mem_region() failed: no more chunks
- * @lock: protects the runs and their lists
- * @partial_runs: runs with some pages free
- * @full_runs: runs with all pages free: room for a 2 MiB folio
- * @resident: device-private pages in use
- * @vram_to_free: VRAM whose last page was freed; freed by @free_work,
- *	because folio_free may run under a page-table spinlock and the VRAM
- *	manager's lock is a mutex
- * @free_work: frees @vram_to_free
- * @wq: runs @free_work
- * @dying: the device is going away; no new chunks
- */
-struct pudge_svm {
-	struct pudge_device *pudge;
-	struct mutex chunk_lock;	/* chunks, nr_chunks, out_of_space */
-	struct pudge_svm_chunk **chunks;
-	unsigned int nr_chunks;
-	unsigned int max_chunks;
-	bool out_of_space;
-	spinlock_t lock;		/* runs, partial_runs, full_runs */
-	struct list_head partial_runs;
-	struct list_head full_runs;
-	atomic64_t resident;
-	struct llist_head vram_to_free;
-	struct work_struct free_work;
-	struct workqueue_struct *wq;
-	bool dying;
-};
-
-/* pudge_svm_pool.c */
-struct page *pudge_svm_page_alloc(struct pudge_svm *svm, unsigned int order);
-void __iomem *pudge_svm_page_vram(struct pudge_svm *svm, struct page *page);
-struct pudge_svm *pudge_svm_of_page(struct page *page);
-bool pudge_svm_owns_page(struct pudge_svm *svm, struct page *page);
-void pudge_svm_flush_frees(struct pudge_svm *svm);
-bool pudge_svm_thp(void);
-bool pudge_svm_kernel_fixed(void);
-
-/* pudge_svm_migrate.c */
-vm_fault_t pudge_svm_migrate_to_ram(struct vm_fault *vmf);
-unsigned long pudge_svm_evict_range(struct pudge_svm *svm, unsigned long pfn,
-				    unsigned long npages);
-int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args);
-
-/* pudge_svm_access.c */
-int pudge_svm_access(struct pudge_svm *svm, struct drm_pudge_svm_access *args);
-
-#endif /* PUDGE_SVM */
-
-/* Always present: stubs without PUDGE_SVM. */
-int pudge_svm_init(struct pudge_device *pudge);
-void pudge_svm_fini(struct pudge_device *pudge);
-u64 pudge_svm_features(struct pudge_device *pudge);
-u64 pudge_svm_capacity(struct pudge_device *pudge);
-u64 pudge_svm_resident(struct pudge_device *pudge);
-bool pudge_svm_reclaim(struct pudge_device *pudge);
-void pudge_svm_sync(struct pudge_device *pudge);
-int pudge_svm_migrate_ioctl(struct drm_device *drm, void *data,
-			    struct drm_file *file);
-int pudge_svm_access_ioctl(struct drm_device *drm, void *data,
-			   struct drm_file *file);
+int pudge_svm_migrate_ioctl(struct pudge_svm *svm,
+			    struct drm_pudge_svm_migrate *args);
+int pudge_svm_access_ioctl(struct pudge_svm *svm,
+			   struct drm_pudge_svm_access *args);
 
 #endif /* _PUDGE_SVM_H_ */

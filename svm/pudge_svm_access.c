@@ -19,8 +19,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "pudge_drv.h"
-#include "pudge_svm.h"
+#include "pudge_svm_internal.h"
 
 #if PUDGE_SVM
 

@@ -19,9 +19,7 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 
-#include "pudge_bo.h"
-#include "pudge_drv.h"
-#include "pudge_svm.h"
+#include "pudge_svm_internal.h"
 #include "pudge_svm_trace.h"
 
 #if PUDGE_SVM
@@ -259,14 +257,14 @@ static void pudge_svm_fill_ram(struct pudge_svm *svm, unsigned long *src,
  * Count the entries that moved (source still MIGRATE, destination valid),
  * mark them in @moved, and account them.
  */
-static unsigned long pudge_svm_count(struct pudge_device *pudge,
+static unsigned long pudge_svm_count(struct pudge_svm *svm,
 				     const unsigned long *src,
 				     const unsigned long *dst,
 				     unsigned long npages, bool to_vram,
 				     unsigned long *moved, unsigned long base,
 				     unsigned long *thp)
 {
-	struct pudge_svm_counters *c = &pudge->svm_stats;
+	struct pudge_svm_counters *c = svm->stats;
 	unsigned long i, n = 0, t = 0;
 
 	for (i = 0; i < npages; i++) {
@@ -334,13 +332,13 @@ vm_fault_t pudge_svm_migrate_to_ram(struct vm_fault *vmf)
 	pudge_svm_fill_ram(svm, args.src, args.dst, args.npages, args.vma,
 			   args.start, no_room);
 	migrate_vma_pages(&args);
-	moved = pudge_svm_count(svm->pudge, args.src, args.dst, args.npages,
+	moved = pudge_svm_count(svm, args.src, args.dst, args.npages,
 				false, NULL, 0, &thp);
 	migrate_vma_finalize(&args);
-	atomic64_inc(&svm->pudge->svm_stats.cpu_faults);
+	atomic64_inc(&svm->stats->cpu_faults);
 	/* khugepaged "swapping in" for a collapse; see svm_kthread_faults. */
 	if (current->flags & PF_KTHREAD)
-		atomic64_inc(&svm->pudge->svm_stats.kthread_faults);
+		atomic64_inc(&svm->stats->kthread_faults);
 	trace_pudge_svm_migrate(args.start, args.npages, moved, thp,
 				PUDGE_TRACE_SVM_FAULT);
 	if (!bitmap_empty(no_room, args.npages))
@@ -374,9 +372,9 @@ unsigned long pudge_svm_evict_range(struct pudge_svm *svm, unsigned long pfn,
 	migrate_device_range(src, pfn, npages);
 	pudge_svm_fill_ram(svm, src, dst, npages, NULL, 0, NULL);
 	migrate_device_pages(src, dst, npages);
-	moved = pudge_svm_count(svm->pudge, src, dst, npages, false, NULL, 0, NULL);
+	moved = pudge_svm_count(svm, src, dst, npages, false, NULL, 0, NULL);
 	migrate_device_finalize(src, dst, npages);
-	atomic64_add(moved, &svm->pudge->svm_stats.evicted);
+	atomic64_add(moved, &svm->stats->evicted);
 	if (moved)
 		trace_pudge_svm_migrate(pfn << PAGE_SHIFT, npages, moved, 0,
 					PUDGE_TRACE_SVM_EVICT);
@@ -540,7 +538,7 @@ static int pudge_svm_migrate_part(struct pudge_svm *svm,
 				   w->no_room);
 	}
 	migrate_vma_pages(&args);
-	moved = pudge_svm_count(svm->pudge, args.src, args.dst, args.npages,
+	moved = pudge_svm_count(svm, args.src, args.dst, args.npages,
 				to_vram, w->moved, base, &thp);
 	migrate_vma_finalize(&args);
 	out->moved += moved;
@@ -664,11 +662,12 @@ int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args)
 		goto out_remove;
 	ret = pudge_svm_check_vmas(mm, start, end);
 	/*
-	 * Only a range that will be migrated evicts buffer objects.  Under
-	 * mmap_lock, as in a BO fault: dma_resv nests inside it.
+	 * Only a range that will be migrated asks the pool for room, which
+	 * evicts buffer objects.  Under mmap_lock, as in a BO fault: dma_resv
+	 * nests inside it.
 	 */
 	if (!ret && to_vram)
-		pudge_bo_make_room(svm->pudge, args->size);
+		pudge_vram_reclaim(svm->vram, &svm->reclaimer, args->size);
 	for (addr = start; !ret && addr < end; addr = next) {
 		struct vm_area_struct *vma = vma_lookup(mm, addr);
 

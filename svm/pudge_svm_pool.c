@@ -10,16 +10,13 @@
  * for 2 MiB folios, 4 KiB blocks from the top of VRAM otherwise, so that
  * small SVM pages fragment the end of VRAM that BOs reach last.
  */
-#include <linux/delay.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
-#include "pudge_drv.h"
-#include "pudge_svm.h"
+#include "pudge_svm_internal.h"
 
 static unsigned int svm_fail_alloc;
 module_param(svm_fail_alloc, uint, 0644);
@@ -54,8 +51,6 @@ MODULE_PARM_DESC(unsafe_svm_thp,
 		 "Move process memory in 2 MiB device folios although core mm can free one early (off by default; see README); only on a kernel with kernel-patches/0005 and 0006");
 
 #if PUDGE_SVM
-
-static const struct dev_pagemap_ops pudge_svm_pagemap_ops;
 
 /**
  * pudge_svm_thp() - whether migrations move 2 MiB folios as one unit
@@ -132,12 +127,12 @@ void __iomem *pudge_svm_page_vram(struct pudge_svm *svm, struct page *page)
 	 * to two owners: say so rather than read or write another's VRAM.
 	 */
 	if (WARN_ONCE(pfn - v->first_pfn >= v->nr_pages ||
-		      v->offset + ((u64)v->nr_pages << PAGE_SHIFT) > svm->pudge->vram_size,
+		      v->offset + ((u64)v->nr_pages << PAGE_SHIFT) > svm->vram_size,
 		      "pudge: device page %#lx (head %#lx, order %u, refcount %d) outside its VRAM block (first pfn %#lx, offset %#llx)\n",
 		      pfn, page_to_pfn(head), folio_order(page_folio(page)),
 		      page_ref_count(head), v->first_pfn, v->offset))
 		return NULL;
-	return svm->pudge->vram_map + v->offset + ((pfn - v->first_pfn) << PAGE_SHIFT);
+	return svm->vram_map + v->offset + ((pfn - v->first_pfn) << PAGE_SHIFT);
 }
 
 static struct pudge_svm_vram *pudge_svm_vram_alloc(struct pudge_svm *svm,
@@ -150,7 +145,7 @@ static struct pudge_svm_vram *pudge_svm_vram_alloc(struct pudge_svm *svm,
 		return NULL;
 	INIT_LIST_HEAD(&v->blocks);
 	/* 4 KiB pages from the top, away from the 2 MiB blocks taken from below. */
-	if (pudge_vram_alloc_block(&svm->pudge->vram, PAGE_SIZE << order, !order,
+	if (pudge_vram_alloc_block(svm->vram, PAGE_SIZE << order, !order,
 				   &v->blocks, &v->offset)) {
 		kfree(v);
 		return NULL;
@@ -160,11 +155,15 @@ static struct pudge_svm_vram *pudge_svm_vram_alloc(struct pudge_svm *svm,
 
 static void pudge_svm_vram_free(struct pudge_svm *svm, struct pudge_svm_vram *v)
 {
-	pudge_vram_free_blocks(&svm->pudge->vram, &v->blocks);
+	pudge_vram_free_blocks(svm->vram, &v->blocks);
 	kfree(v);
 }
 
-static void pudge_svm_free_work(struct work_struct *work)
+/**
+ * pudge_svm_free_work() - give the VRAM of freed device pages back to the pool
+ * @work: &pudge_svm.free_work
+ */
+void pudge_svm_free_work(struct work_struct *work)
 {
 	struct pudge_svm *svm = container_of(work, struct pudge_svm, free_work);
 	struct llist_node *list = llist_del_all(&svm->vram_to_free);
@@ -187,13 +186,17 @@ void pudge_svm_flush_frees(struct pudge_svm *svm)
 	flush_work(&svm->free_work);
 }
 
-/*
- * Return the VRAM of every device page freed so far, in the caller's
- * context, and wait for a worker that may be doing the same (it may have
- * taken the list already and be freeing it right now).
+/**
+ * pudge_svm_free_pending() - give back the VRAM of every device page freed
+ * so far, now
+ * @svm: the pool
+ *
+ * Frees in the caller's context, and waits for a worker that may be doing
+ * the same (it may have taken the list already and be freeing it now).
+ *
  * Return: whether there was any, here or in the worker.
  */
-static bool pudge_svm_free_pending(struct pudge_svm *svm)
+bool pudge_svm_free_pending(struct pudge_svm *svm)
 {
 	bool any = !llist_empty(&svm->vram_to_free);
 
@@ -274,7 +277,13 @@ static bool pudge_svm_push(struct pudge_svm *svm, struct page *page,
 	return true;
 }
 
-static unsigned int pudge_svm_chunk_limit(struct pudge_svm *svm)
+/**
+ * pudge_svm_chunk_limit() - how many chunks @svm may reserve
+ * @svm: the pool
+ *
+ * Return: enough for VRAM twice over, or the svm_max_chunks cap.
+ */
+unsigned int pudge_svm_chunk_limit(struct pudge_svm *svm)
 {
 	unsigned int cap = READ_ONCE(svm_max_chunks);
 
@@ -297,8 +306,15 @@ static struct resource *pudge_svm_request_region(void)
 				       "pudge-svm");
 }
 
-/* Reserve address space for one more chunk and put its pages on the lists. */
-static int pudge_svm_add_chunk(struct pudge_svm *svm)
+/**
+ * pudge_svm_add_chunk() - reserve address space for one more chunk and put
+ * its pages on the free lists
+ * @svm: the pool
+ *
+ * Return: 0, -ENOSPC when no more chunks may or can be had, -ENOMEM, or
+ * memremap_pages()'s error.
+ */
+int pudge_svm_add_chunk(struct pudge_svm *svm)
 {
 	struct pudge_svm_chunk *chunk;
 	struct resource *res;
@@ -316,7 +332,7 @@ static int pudge_svm_add_chunk(struct pudge_svm *svm)
 		goto out;
 	res = pudge_svm_request_region();
 	if (IS_ERR(res)) {
-		drm_info(&svm->pudge->drm,
+		drm_info(svm->drm,
 			 "no physical address space for device-private pages after %u chunks\n",
 			 svm->nr_chunks);
 		svm->out_of_space = true;
@@ -328,7 +344,7 @@ static int pudge_svm_add_chunk(struct pudge_svm *svm)
 	chunk->pagemap.range.start = res->start;
 	chunk->pagemap.range.end = res->end;
 	chunk->pagemap.nr_range = 1;
-	chunk->pagemap.ops = &pudge_svm_pagemap_ops;
+	chunk->pagemap.ops = svm->pagemap_ops;
 	chunk->pagemap.owner = svm;
 	ptr = memremap_pages(&chunk->pagemap, numa_node_id());
 	if (IS_ERR_OR_NULL(ptr)) {
@@ -420,8 +436,13 @@ struct page *pudge_svm_page_alloc(struct pudge_svm *svm, unsigned int order)
 	return page;
 }
 
-/* dev_pagemap_ops.folio_free: the last reference to a device folio went. */
-static void pudge_svm_folio_free(struct folio *folio)
+/**
+ * pudge_svm_folio_free() - dev_pagemap_ops.folio_free: the last reference
+ * to a device folio went
+ * @folio: the folio, whose pages go back on the free lists and whose VRAM
+ *	goes back to the pool once no page of its block is left
+ */
+void pudge_svm_folio_free(struct folio *folio)
 {
 	struct page *page = folio_page(folio, 0);
 	struct pudge_svm *svm = pudge_svm_of_page(page);
@@ -442,12 +463,17 @@ static void pudge_svm_folio_free(struct folio *folio)
 }
 
 #if PUDGE_SVM_THP
-/*
- * dev_pagemap_ops.folio_split: the kernel splits a device-private 2 MiB
- * folio (partial munmap, mprotect, a 4 KiB fault back).  Each new folio
- * keeps pointing at the shared VRAM block; its data does not move.
+/**
+ * pudge_svm_folio_split() - dev_pagemap_ops.folio_split: the kernel splits
+ * a device-private 2 MiB folio (partial munmap, mprotect, a 4 KiB fault
+ * back)
+ * @head: the folio being split
+ * @tail: one of the new folios, or NULL when the split is done
+ *
+ * Each new folio keeps pointing at the shared VRAM block; its data does not
+ * move.
  */
-static void pudge_svm_folio_split(struct folio *head, struct folio *tail)
+void pudge_svm_folio_split(struct folio *head, struct folio *tail)
 {
 	if (!tail)
 		return;
@@ -456,278 +482,5 @@ static void pudge_svm_folio_split(struct folio *head, struct folio *tail)
 	tail->pgmap = head->pgmap;
 }
 #endif
-
-static const struct dev_pagemap_ops pudge_svm_pagemap_ops = {
-	.folio_free = pudge_svm_folio_free,
-	.migrate_to_ram = pudge_svm_migrate_to_ram,
-#if PUDGE_SVM_THP
-	.folio_split = pudge_svm_folio_split,
-#endif
-};
-
-/*
- * The pool for callers outside the SVM ioctls (GET_PARAM, GEM_CREATE's and
- * GEM_MIGRATE's reclaim, debugfs), or NULL.  An ioctl that passed DRM's
- * unplug check can still be running when the device goes, and
- * pudge_svm_fini() frees the pool once the device is unplugged: inside
- * drm_dev_enter() it cannot have started.  Pair with drm_dev_exit(@idx).
- */
-static struct pudge_svm *pudge_svm_enter(struct pudge_device *pudge, int *idx)
-{
-	if (!drm_dev_enter(&pudge->drm, idx))
-		return NULL;
-	if (!pudge->svm) {
-		drm_dev_exit(*idx);
-		return NULL;
-	}
-	return pudge->svm;
-}
-
-/* Move every page of a chunk back to system memory. */
-static unsigned long pudge_svm_evict_chunk(struct pudge_svm_chunk *chunk)
-{
-	return pudge_svm_evict_range(chunk->svm,
-				     chunk->pagemap.range.start >> PAGE_SHIFT,
-				     range_len(&chunk->pagemap.range) >> PAGE_SHIFT);
-}
-
-/**
- * pudge_svm_reclaim() - make room in VRAM for a buffer object
- * @pudge: the device
- *
- * Gives back the VRAM of device pages freed but not yet returned, or if
- * there is none, moves the process pages of the most recently added chunk
- * that still has any back to system memory, with their data.
- *
- * Return: true if VRAM was freed, false if SVM holds none.
- */
-bool pudge_svm_reclaim(struct pudge_device *pudge)
-{
-	struct pudge_svm *svm;
-	unsigned long moved = 0;
-	int i, idx;
-
-	svm = pudge_svm_enter(pudge, &idx);
-	if (!svm)
-		return false;
-	/*
-	 * VRAM of pages freed a moment ago (an exiting process) is still on
-	 * its way back through the worker: that first, and no page moves.
-	 */
-	if (pudge_svm_free_pending(svm)) {
-		moved = 1;
-	} else if (atomic64_read(&svm->resident)) {
-		mutex_lock(&svm->chunk_lock);
-		for (i = svm->nr_chunks - 1; i >= 0 && !moved; i--)
-			moved = pudge_svm_evict_chunk(svm->chunks[i]);
-		mutex_unlock(&svm->chunk_lock);
-		pudge_svm_flush_frees(svm);
-	}
-	drm_dev_exit(idx);
-	return moved;
-}
-
-/**
- * pudge_svm_init() - set up device-private memory for @pudge
- * @pudge: the device, with its VRAM manager ready
- *
- * Reserves the first chunk right away, so that GET_PARAM can tell whether
- * SVM works at all.  A failure leaves SVM off; buffer objects still work.
- *
- * Return: 0 (SVM on or off), or -ENOMEM.
- */
-int pudge_svm_init(struct pudge_device *pudge)
-{
-	struct pudge_svm *svm;
-	int ret;
-
-	svm = kzalloc(sizeof(*svm), GFP_KERNEL);
-	if (!svm)
-		return -ENOMEM;
-	svm->pudge = pudge;
-	mutex_init(&svm->chunk_lock);
-	spin_lock_init(&svm->lock);
-	INIT_LIST_HEAD(&svm->partial_runs);
-	INIT_LIST_HEAD(&svm->full_runs);
-	init_llist_head(&svm->vram_to_free);
-	INIT_WORK(&svm->free_work, pudge_svm_free_work);
-	svm->max_chunks = 2 * DIV_ROUND_UP_ULL(pudge->vram_size, PUDGE_SVM_CHUNK_SIZE);
-	svm->chunks = kcalloc(svm->max_chunks, sizeof(*svm->chunks), GFP_KERNEL);
-	svm->wq = alloc_workqueue("pudge-svm", WQ_UNBOUND, 0);
-	if (!svm->chunks || !svm->wq) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
-	if (pudge_svm_add_chunk(svm)) {
-		drm_info(&pudge->drm, "device-private VRAM unavailable\n");
-		ret = 0;
-		goto err_free;
-	}
-	pudge->svm = svm;
-	if (PUDGE_SVM_THP && thp_migration_supported() && !pudge_svm_kernel_fixed())
-		pr_notice_once("pudge: 2 MiB device folios off: on this kernel zap_huge_pmd() and migrate_vma_collect_pmd() can free one while it is mapped; load with unsafe_svm_thp=1 only on a kernel patched with kernel-patches/0005 and 0006\n");
-#ifdef PUDGE_HAVE_MEMREMAP_DEVICE_PRIVATE_PAGEMAP
-	drm_info(&pudge->drm,
-		 "kernel has memremap_device_private_pagemap(); pudge still reserves physical address space\n");
-#endif
-	return 0;
-
-err_free:
-	if (svm->wq)
-		destroy_workqueue(svm->wq);
-	kfree(svm->chunks);
-	kfree(svm);
-	return ret;
-}
-
-/**
- * pudge_svm_fini() - move all process memory out of VRAM and tear down
- * @pudge: the device, unplugged: no SVM ioctl runs any more
- *
- * CPU faults may still race with this and move pages back themselves;
- * either way every page ends in system memory with its data before the
- * pagemaps go.
- */
-void pudge_svm_fini(struct pudge_device *pudge)
-{
-	struct pudge_svm *svm = pudge->svm;
-	unsigned int i, tries;
-
-	if (!svm)
-		return;
-	mutex_lock(&svm->chunk_lock);
-	svm->dying = true;
-	for (tries = 0; atomic64_read(&svm->resident) && tries < 1000; tries++) {
-		for (i = 0; i < svm->nr_chunks; i++)
-			pudge_svm_evict_chunk(svm->chunks[i]);
-		if (atomic64_read(&svm->resident))
-			msleep(20);
-	}
-	if (atomic64_read(&svm->resident))
-		drm_err(&pudge->drm, "%lld device-private pages would not move back\n",
-			(long long)atomic64_read(&svm->resident));
-	for (i = 0; i < svm->nr_chunks; i++) {
-		struct pudge_svm_chunk *chunk = svm->chunks[i];
-
-		memunmap_pages(&chunk->pagemap);
-		release_mem_region(chunk->pagemap.range.start,
-				   range_len(&chunk->pagemap.range));
-		kvfree(chunk);
-	}
-	mutex_unlock(&svm->chunk_lock);
-	flush_work(&svm->free_work);
-	destroy_workqueue(svm->wq);
-	pudge->svm = NULL;
-	kfree(svm->chunks);
-	kfree(svm);
-}
-
-/**
- * pudge_svm_features() - PUDGE_FEATURE_SVM* bits for GET_PARAM
- * @pudge: the device
- *
- * Return: the bits.
- */
-u64 pudge_svm_features(struct pudge_device *pudge)
-{
-	if (!pudge->svm)
-		return 0;
-	return PUDGE_FEATURE_SVM | (pudge_svm_thp() ? PUDGE_FEATURE_SVM_THP : 0);
-}
-
-/**
- * pudge_svm_capacity() - bytes of process memory VRAM can take at once
- * @pudge: the device
- *
- * Return: VRAM size, or less when device-private address space is short.
- */
-u64 pudge_svm_capacity(struct pudge_device *pudge)
-{
-	struct pudge_svm *svm;
-	u64 chunks;
-	int idx;
-
-	svm = pudge_svm_enter(pudge, &idx);
-	if (!svm)
-		return 0;
-	mutex_lock(&svm->chunk_lock);
-	/* A cap lowered after growth does not take chunks away. */
-	chunks = svm->out_of_space ? svm->nr_chunks :
-		 max(svm->nr_chunks, pudge_svm_chunk_limit(svm));
-	mutex_unlock(&svm->chunk_lock);
-	drm_dev_exit(idx);
-	return min_t(u64, pudge->vram_size, chunks * PUDGE_SVM_CHUNK_SIZE);
-}
-
-/**
- * pudge_svm_resident() - bytes of process memory in VRAM now
- * @pudge: the device
- *
- * Return: the bytes.
- */
-u64 pudge_svm_resident(struct pudge_device *pudge)
-{
-	struct pudge_svm *svm;
-	u64 bytes;
-	int idx;
-
-	svm = pudge_svm_enter(pudge, &idx);
-	if (!svm)
-		return 0;
-	bytes = atomic64_read(&svm->resident) << PAGE_SHIFT;
-	drm_dev_exit(idx);
-	return bytes;
-}
-
-/**
- * pudge_svm_sync() - finish deferred VRAM frees before VRAM is counted
- * @pudge: the device
- */
-void pudge_svm_sync(struct pudge_device *pudge)
-{
-	struct pudge_svm *svm;
-	int idx;
-
-	svm = pudge_svm_enter(pudge, &idx);
-	if (!svm)
-		return;
-	pudge_svm_flush_frees(svm);
-	drm_dev_exit(idx);
-}
-
-#else /* !PUDGE_SVM */
-
-int pudge_svm_init(struct pudge_device *pudge)
-{
-	return 0;
-}
-
-void pudge_svm_fini(struct pudge_device *pudge)
-{
-}
-
-u64 pudge_svm_features(struct pudge_device *pudge)
-{
-	return 0;
-}
-
-u64 pudge_svm_capacity(struct pudge_device *pudge)
-{
-	return 0;
-}
-
-u64 pudge_svm_resident(struct pudge_device *pudge)
-{
-	return 0;
-}
-
-bool pudge_svm_reclaim(struct pudge_device *pudge)
-{
-	return false;
-}
-
-void pudge_svm_sync(struct pudge_device *pudge)
-{
-}
 
 #endif /* PUDGE_SVM */

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "pudge_args.h"
+#include "pudge_svm_args.h"
 
 static void get_param_known_params_accepted(void **state)
 {

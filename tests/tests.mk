@@ -2,14 +2,16 @@
 # test are compiled exactly as the module compiles them.
 
 UNIT_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	-Iuapi -Idrm -Ittm -Icompat $(shell pkg-config --cflags libdrm cmocka)
+	-Iuapi -Idrm -Isvm -Ittm -Icompat $(shell pkg-config --cflags libdrm cmocka)
 UNIT_LIBS = $(shell pkg-config --libs cmocka)
 
 UNIT_TESTS := $(B)/tests/test_args $(B)/tests/test_range_plan
 
-$(B)/tests/test_args: tests/test_args.c drm/pudge_args.c drm/pudge_args.h uapi/pudge_drm.h
+$(B)/tests/test_args: tests/test_args.c drm/pudge_args.c drm/pudge_args.h \
+		svm/pudge_svm_args.c svm/pudge_svm_args.h uapi/pudge_drm.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) -o $@ tests/test_args.c drm/pudge_args.c $(UNIT_LIBS)
+	$(CC) $(UNIT_CFLAGS) -o $@ tests/test_args.c drm/pudge_args.c svm/pudge_svm_args.c \
+		$(UNIT_LIBS)
 
 $(B)/tests/test_range_plan: tests/test_range_plan.c ttm/pudge_range_plan.c ttm/pudge_range_plan.h
 	@mkdir -p $(dir $@)

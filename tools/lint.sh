@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# checkpatch.pl --strict over pudge's kernel-side C and headers.  Runs in the
+# checkpatch.pl --strict over pudge's kernel-side C and headers, and the
+# include and call graph check (tools/layering.py).  Runs in the
 # rootfs; checkpatch comes from Debian's linux-source tarball, extracted once
 # into /var/cache/checkpatch.
 set -euo pipefail
@@ -24,4 +25,6 @@ cp -f $(ls drm/*.[ch] svm/*.[ch] ttm/*.[ch] compat/*.h | grep -v -e '_gen\.h$' -
 cp --ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT -f $(ls drm/*_trace.h svm/*_trace.h ttm/*_trace.h 2>/dev/null) || ret=1
 # uapi headers cannot use the kernel-internal BIT_ULL().
 cp --ignore BIT_MACRO -f uapi/*.h || ret=1
+# Dependencies run one way: drm/ -> svm/ -> ttm/ -> compat/ (README).
+python3 tools/layering.py . || ret=1
 exit $ret

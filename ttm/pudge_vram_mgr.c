@@ -8,6 +8,11 @@
  * for blocks of at least 2 MiB: it gets 1 GiB blocks where they are free
  * and 2 MiB blocks otherwise.  Under fragmentation that fails, and the BO
  * takes 4 KiB blocks rather than failing.
+ *
+ * The pool is shared: buffer objects take VRAM through TTM, other users
+ * (device-private pages) take blocks directly.  A user that finds no room
+ * asks the pool to reclaim, and the pool asks every other user through the
+ * callback that user registered, so that the users never call each other.
  */
 #include <linux/slab.h>
 #include <linux/sizes.h>
@@ -214,9 +219,16 @@ int pudge_vram_mgr_init(struct pudge_vram_mgr *mgr, struct ttm_device *bdev,
 
 	mutex_init(&mgr->lock);
 	mgr->base = base;
-	err = gpu_buddy_init(&mgr->mm, size, PAGE_SIZE);
+	INIT_LIST_HEAD(&mgr->reclaimers);
+	mutex_init(&mgr->reclaim_lock);
+	err = init_srcu_struct(&mgr->reclaim_srcu);
 	if (err)
 		return err;
+	err = gpu_buddy_init(&mgr->mm, size, PAGE_SIZE);
+	if (err) {
+		cleanup_srcu_struct(&mgr->reclaim_srcu);
+		return err;
+	}
 
 	man->func = &pudge_vram_mgr_func;
 	ttm_resource_manager_init(man, bdev, size);
@@ -230,7 +242,8 @@ int pudge_vram_mgr_init(struct pudge_vram_mgr *mgr, struct ttm_device *bdev,
  * @mgr: the manager
  * @bdev: the TTM device
  *
- * Every BO must be gone; what is still in VRAM is evicted first.
+ * Every BO must be gone; what is still in VRAM is evicted first.  Every
+ * reclaimer must have been removed.
  */
 void pudge_vram_mgr_fini(struct pudge_vram_mgr *mgr, struct ttm_device *bdev)
 {
@@ -243,6 +256,66 @@ void pudge_vram_mgr_fini(struct pudge_vram_mgr *mgr, struct ttm_device *bdev)
 	ttm_set_driver_manager(bdev, TTM_PL_VRAM, NULL);
 	gpu_buddy_fini(&mgr->mm);
 	mutex_destroy(&mgr->lock);
+	WARN_ON(!list_empty(&mgr->reclaimers));
+	cleanup_srcu_struct(&mgr->reclaim_srcu);
+	mutex_destroy(&mgr->reclaim_lock);
+}
+
+/**
+ * pudge_vram_add_reclaimer() - let the pool ask @r for VRAM
+ * @mgr: the manager
+ * @r: the reclaimer, with @r->reclaim set
+ */
+void pudge_vram_add_reclaimer(struct pudge_vram_mgr *mgr,
+			      struct pudge_vram_reclaimer *r)
+{
+	mutex_lock(&mgr->reclaim_lock);
+	list_add_tail_rcu(&r->link, &mgr->reclaimers);
+	mutex_unlock(&mgr->reclaim_lock);
+}
+
+/**
+ * pudge_vram_remove_reclaimer() - stop asking @r, and wait until no call
+ * into @r runs
+ * @mgr: the manager
+ * @r: a reclaimer added before
+ *
+ * Must not be called from a reclaim callback.
+ */
+void pudge_vram_remove_reclaimer(struct pudge_vram_mgr *mgr,
+				 struct pudge_vram_reclaimer *r)
+{
+	mutex_lock(&mgr->reclaim_lock);
+	list_del_rcu(&r->link);
+	mutex_unlock(&mgr->reclaim_lock);
+	synchronize_srcu(&mgr->reclaim_srcu);
+}
+
+/**
+ * pudge_vram_reclaim() - ask the other users of the pool for VRAM
+ * @mgr: the manager
+ * @self: the asking user, which is not asked, or NULL
+ * @size: bytes wanted
+ *
+ * Each other reclaimer is asked once, in the order they were added.
+ *
+ * Return: true if any of them freed VRAM.
+ */
+bool pudge_vram_reclaim(struct pudge_vram_mgr *mgr,
+			struct pudge_vram_reclaimer *self, u64 size)
+{
+	struct pudge_vram_reclaimer *r;
+	bool freed = false;
+	int idx;
+
+	idx = srcu_read_lock(&mgr->reclaim_srcu);
+	list_for_each_entry_srcu(r, &mgr->reclaimers, link,
+				 srcu_read_lock_held(&mgr->reclaim_srcu)) {
+		if (r != self && r->reclaim(r, size))
+			freed = true;
+	}
+	srcu_read_unlock(&mgr->reclaim_srcu, idx);
+	return freed;
 }
 
 /**

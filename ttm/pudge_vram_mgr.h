@@ -3,7 +3,9 @@
 #define _PUDGE_VRAM_MGR_H_
 
 #include <linux/gpu_buddy.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/srcu.h>
 #include <drm/ttm/ttm_resource.h>
 
 #include "pudge_range_plan.h"
@@ -24,17 +26,42 @@ struct pudge_vram_res {
 };
 
 /**
+ * struct pudge_vram_reclaimer - a user of the VRAM pool that can give VRAM
+ * back when another user finds no room
+ * @reclaim: free VRAM this user holds, about @size bytes where it can
+ *	choose; may sleep and take dma_resv and mmap locks (it is called
+ *	from ioctls, under mmap_lock for reading at most).  Returns true if
+ *	VRAM was freed, so that the caller may try again, false if the user
+ *	had none to give.
+ * @link: on pudge_vram_mgr.reclaimers
+ *
+ * Buffer objects (through TTM eviction) and device-private memory each
+ * register one; neither calls the other.
+ */
+struct pudge_vram_reclaimer {
+	bool (*reclaim)(struct pudge_vram_reclaimer *r, u64 size);
+	struct list_head link;
+};
+
+/**
  * struct pudge_vram_mgr - TTM resource manager for VRAM on a buddy allocator
  * @man: the TTM resource manager
  * @mm: the buddy allocator over [0, VRAM size)
  * @lock: protects @mm
  * @base: bus address of VRAM offset 0
+ * @reclaimers: the users that can give VRAM back, under @reclaim_lock for
+ *	changes and @reclaim_srcu for walks
+ * @reclaim_lock: serialises changes of @reclaimers
+ * @reclaim_srcu: a walk may sleep in a callback, and removal waits for it
  */
 struct pudge_vram_mgr {
 	struct ttm_resource_manager man;
 	struct gpu_buddy mm;
 	struct mutex lock;	/* protects mm */
 	u64 base;
+	struct list_head reclaimers;
+	struct mutex reclaim_lock;	/* changes of reclaimers */
+	struct srcu_struct reclaim_srcu;
 };
 
 static inline struct pudge_vram_res *to_pudge_vram_res(struct ttm_resource *res)
@@ -49,6 +76,12 @@ void pudge_vram_free_blocks(struct pudge_vram_mgr *mgr, struct list_head *blocks
 int pudge_vram_mgr_init(struct pudge_vram_mgr *mgr, struct ttm_device *bdev,
 			u64 base, u64 size);
 void pudge_vram_mgr_fini(struct pudge_vram_mgr *mgr, struct ttm_device *bdev);
+void pudge_vram_add_reclaimer(struct pudge_vram_mgr *mgr,
+			      struct pudge_vram_reclaimer *r);
+void pudge_vram_remove_reclaimer(struct pudge_vram_mgr *mgr,
+				 struct pudge_vram_reclaimer *r);
+bool pudge_vram_reclaim(struct pudge_vram_mgr *mgr,
+			struct pudge_vram_reclaimer *self, u64 size);
 const struct pudge_run *pudge_vram_find_run(struct ttm_resource *res, u64 page);
 u64 pudge_vram_page_pa(struct ttm_resource *res, u64 page);
 

@@ -1,22 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Which page-table entry sizes pudge may use for CPU mappings of VRAM.
- *
- * A huge entry that maps memory without struct pages is only safe when it
- * carries the special bit, so that GUP-fast and every pinning path refuse
- * it (the bug that removed ttm_bo_vm_insert_huge() in v5.16).  Kernels
- * since v6.12 ("mm: Support huge pfnmaps") have that bit at the PMD and PUD
- * level where the architecture selects ARCH_SUPPORTS_{PMD,PUD}_PFNMAP;
- * without it pudge inserts PTEs only.
+ * Which page-table entry sizes pudge may use for CPU mappings of VRAM: what
+ * the kernel and CPU can insert (pudge_insert_range_orders()), less what
+ * the module parameters and the known core-mm hazards take away.
  */
 #include <linux/mm.h>
-#include <linux/huge_mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <asm/cpufeature.h>
 
 #include "pudge_drv.h"
 #include "pudge_drm.h"
+#include "pudge_insert_range.h"
 
 static unsigned int max_map_order = PUD_SHIFT - PAGE_SHIFT;
 module_param(max_map_order, uint, 0644);
@@ -60,22 +54,14 @@ static u64 pudge_hazard_orders(void)
 }
 
 /**
- * pudge_map_orders_init() - find the entry orders this kernel and CPU allow
+ * pudge_map_orders_init() - find the entry orders this kernel and CPU allow,
+ * and say which of them a kernel hazard keeps off
  */
 void pudge_map_orders_init(void)
 {
-	u64 orders = PUDGE_MAP_ORDER_PTE;
+	u64 orders = pudge_insert_range_orders();
 	unsigned int i;
 
-#if defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) && defined(CONFIG_TRANSPARENT_HUGEPAGE)
-	if (has_transparent_hugepage())
-		orders |= PUDGE_MAP_ORDER_PMD;
-#endif
-#if defined(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && defined(CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD)
-	/* 1 GiB user entries need the CPU's 1 GiB page support. */
-	if (has_transparent_hugepage() && boot_cpu_has(X86_FEATURE_GBPAGES))
-		orders |= PUDGE_MAP_ORDER_PUD;
-#endif
 	WRITE_ONCE(kernel_orders, orders);
 
 	for (i = 0; i < ARRAY_SIZE(kernel_hazards); i++) {

@@ -19,6 +19,7 @@
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
 #include <linux/pgtable.h>
+#include <asm/cpufeature.h>
 
 #include "pudge_compat.h"
 #include "pudge_insert_range.h"
@@ -216,4 +217,35 @@ vm_fault_t pudge_vmf_insert_range(struct vm_fault *vmf, unsigned int order,
 			return VM_FAULT_SIGBUS;
 	}
 	return pudge_insert_plan(vmf, &plan, prot, cnt);
+}
+
+/**
+ * pudge_insert_range_orders() - the entry orders pudge_vmf_insert_range()
+ * can insert on the running kernel and CPU
+ *
+ * A huge entry that maps memory without struct pages is only safe when it
+ * carries the special bit, so that GUP-fast and every pinning path refuse
+ * it (the bug that removed ttm_bo_vm_insert_huge() in v5.16).  Kernels
+ * since v6.12 ("mm: Support huge pfnmaps") have that bit at the PMD and PUD
+ * level where the architecture selects ARCH_SUPPORTS_{PMD,PUD}_PFNMAP;
+ * without it only PTEs are inserted.  Boot-time facts: callers may keep
+ * the result.
+ *
+ * Return: bit n set for entries of order n (PAGE_SIZE << n bytes); bit 0
+ * is always set.
+ */
+u64 pudge_insert_range_orders(void)
+{
+	u64 orders = BIT_ULL(0);
+
+#if defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) && defined(CONFIG_TRANSPARENT_HUGEPAGE)
+	if (has_transparent_hugepage())
+		orders |= BIT_ULL(PMD_SHIFT - PAGE_SHIFT);
+#endif
+#if defined(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && defined(CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD)
+	/* 1 GiB user entries need the CPU's 1 GiB page support. */
+	if (has_transparent_hugepage() && boot_cpu_has(X86_FEATURE_GBPAGES))
+		orders |= BIT_ULL(PUD_SHIFT - PAGE_SHIFT);
+#endif
+	return orders;
 }

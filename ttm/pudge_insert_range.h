@@ -21,5 +21,6 @@ struct pudge_insert_counts {
 vm_fault_t pudge_vmf_insert_range(struct vm_fault *vmf, unsigned int order,
 				  const struct pudge_plan_req *req, pgprot_t prot,
 				  struct pudge_insert_counts *cnt);
+u64 pudge_insert_range_orders(void);
 
 #endif /* _PUDGE_INSERT_RANGE_H_ */

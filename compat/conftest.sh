@@ -137,6 +137,12 @@ probe PUDGE_HAVE_MEMREMAP_DEVICE_PRIVATE_PAGEMAP \
 const void *pudge_probe = memremap_device_private_pagemap;
 C
 
+probe PUDGE_HAVE_MODULE_IMPORT_NS_IDENT \
+	'symbol namespaces were bare identifiers until "module: Convert symbol namespace to string literal" (v6.13)' <<'C'
+#include <linux/module.h>
+MODULE_IMPORT_NS(DMA_BUF);
+C
+
 {
 	for p in "${probes[@]}"; do
 		echo "obj-m += $p.o"

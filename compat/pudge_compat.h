@@ -20,6 +20,13 @@
 #define PUDGE_DRM_DRIVER_DATE(d)
 #endif
 
+/* dma_buf_mmap() and friends are in the DMA_BUF symbol namespace. */
+#ifdef PUDGE_HAVE_MODULE_IMPORT_NS_IDENT
+#define PUDGE_MODULE_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS(DMA_BUF)
+#else
+#define PUDGE_MODULE_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS("DMA_BUF")
+#endif
+
 #ifdef PUDGE_HAVE_TTM_BO_FINI
 #define pudge_ttm_bo_fini(bo) ttm_bo_fini(bo)
 #else

@@ -10,29 +10,13 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_ttm_helper.h>
+#include <drm/drm_prime.h>
 #include <drm/drm_vma_manager.h>
 #include <drm/ttm/ttm_tt.h>
 
 #include "pudge_args.h"
 #include "pudge_bo.h"
 #include "pudge_compat.h"
-#include "pudge_trace.h"
-#include "pudge_ttm_fault.h"
-
-/* Fill bo->placement with the PUDGE_GEM_PLACE_* in @place, VRAM first. */
-static void pudge_bo_set_placement(struct pudge_bo *bo, u32 place)
-{
-	unsigned int n = 0;
-
-	bo->place = place;
-	memset(bo->places, 0, sizeof(bo->places));
-	if (place & PUDGE_GEM_PLACE_VRAM)
-		bo->places[n++].mem_type = TTM_PL_VRAM;
-	if (place & PUDGE_GEM_PLACE_SYSTEM)
-		bo->places[n++].mem_type = TTM_PL_SYSTEM;
-	bo->placement.num_placement = n;
-	bo->placement.placement = bo->places;
-}
 
 /*
  * Without TTM_ALLOCATION_PROPAGATE_ENOSPC, TTM reports "no room in any
@@ -44,83 +28,6 @@ static int pudge_vram_errno(int err, u32 place)
 	    place == PUDGE_GEM_PLACE_VRAM)
 		return -ENOSPC;
 	return err;
-}
-
-static int pudge_bo_find_run(struct ttm_buffer_object *tbo, u64 page,
-			     struct pudge_run *run)
-{
-	const struct pudge_run *r = pudge_vram_find_run(tbo->resource, page);
-
-	if (!r)
-		return -EINVAL;
-	*run = *r;
-	return 0;
-}
-
-static u64 pudge_bo_orders(struct ttm_buffer_object *tbo)
-{
-	return pudge_map_orders(true);
-}
-
-static const struct pudge_ttm_fault_ops pudge_fault_ops = {
-	.find_run = pudge_bo_find_run,
-	.orders = pudge_bo_orders,
-};
-
-static void pudge_count(struct pudge_counters *c, vm_fault_t ret,
-			const struct pudge_insert_counts *cnt)
-{
-	if (ret == VM_FAULT_FALLBACK)
-		atomic64_inc(&c->fallbacks);
-	else if (ret & VM_FAULT_NOPAGE)
-		atomic64_inc(&c->faults);
-	atomic64_add(cnt->pud, &c->pud_inserted);
-	atomic64_add(cnt->pmd, &c->pmd_inserted);
-	atomic64_add(cnt->pte, &c->pte_inserted);
-}
-
-static vm_fault_t pudge_bo_huge_fault(struct vm_fault *vmf, unsigned int order)
-{
-	struct ttm_buffer_object *tbo = vmf->vma->vm_private_data;
-	struct pudge_device *pudge = bdev_to_pudge(tbo->bdev);
-	struct pudge_insert_counts cnt = { };
-	vm_fault_t ret;
-
-	ret = pudge_ttm_bo_vm_fault(vmf, order, &pudge_fault_ops, &cnt);
-	trace_pudge_fault(vmf->address, order, ret, cnt.pud, cnt.pmd, cnt.pte);
-	/*
-	 * VM_FAULT_RETRY: the fault lock was dropped while the BO was busy,
-	 * so the VMA and the BO may be gone by now (another thread unmapped
-	 * and closed it), and nothing was inserted: touch neither.
-	 */
-	if (ret & VM_FAULT_RETRY)
-		return ret;
-	pudge_count(&pudge->stats, ret, &cnt);
-	pudge_count(&to_pudge_bo(tbo)->stats, ret, &cnt);
-	return ret;
-}
-
-static vm_fault_t pudge_bo_fault(struct vm_fault *vmf)
-{
-	return pudge_bo_huge_fault(vmf, 0);
-}
-
-static const struct vm_operations_struct pudge_bo_vm_ops = {
-	.fault = pudge_bo_fault,
-#ifdef CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP
-	.huge_fault = pudge_bo_huge_fault,
-#endif
-	.may_split = pudge_ttm_bo_vm_may_split,
-	.open = pudge_ttm_bo_vm_open,
-	.close = ttm_bo_vm_close,
-	.access = ttm_bo_vm_access,
-};
-
-static int pudge_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
-{
-	/* ttm_bo_mmap_obj() keeps vm_ops set before it. */
-	vma->vm_ops = &pudge_bo_vm_ops;
-	return drm_gem_ttm_mmap(obj, vma);
 }
 
 static void pudge_gem_free(struct drm_gem_object *obj)
@@ -141,10 +48,16 @@ static const struct drm_gem_object_funcs pudge_gem_funcs = {
 	.free = pudge_gem_free,
 	.mmap = pudge_gem_mmap,
 	.vm_ops = &pudge_bo_vm_ops,
+	.pin = pudge_gem_prime_pin,
+	.unpin = pudge_gem_prime_unpin,
+	.get_sg_table = pudge_gem_prime_get_sg_table,
 };
 
 static void pudge_bo_destroy(struct ttm_buffer_object *tbo)
 {
+	/* An imported BO gives its attachment back (unset if init failed). */
+	if (drm_gem_is_imported(&tbo->base))
+		drm_prime_gem_destroy(&tbo->base, tbo->sg);
 	drm_gem_object_release(&tbo->base);
 	kfree(to_pudge_bo(tbo));
 }
@@ -202,12 +115,22 @@ const struct ttm_device_funcs pudge_ttm_funcs = {
 	.access_memory = pudge_bo_access_memory,
 };
 
-/*
- * Create a BO of @size bytes with placements @flags (PUDGE_GEM_PLACE_*),
- * pinned if VRAM-only, holding one reference and no handle.
+/**
+ * pudge_bo_create() - a new BO, holding one reference and no handle
+ * @pudge: the device
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @flags: PUDGE_GEM_PLACE_*; a VRAM-only BO is pinned in VRAM
+ * @sg: for an imported BO, the exporter's pages (then @flags is system
+ *	memory), else NULL
+ * @resv: for an imported BO, the dma-buf's reservation object, locked by
+ *	the caller and still locked on return; else NULL
+ * @out: receives the BO
+ *
+ * Return: 0, -ENOSPC (a VRAM-only BO that does not fit), -ENOMEM.
  */
-static int pudge_bo_create(struct pudge_device *pudge, u64 size, u32 flags,
-			   struct pudge_bo **out)
+int pudge_bo_create(struct pudge_device *pudge, u64 size, u32 flags,
+		    struct sg_table *sg, struct dma_resv *resv,
+		    struct pudge_bo **out)
 {
 	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct pudge_bo *bo;
@@ -222,8 +145,9 @@ static int pudge_bo_create(struct pudge_device *pudge, u64 size, u32 flags,
 	pudge_bo_set_placement(bo, flags);
 
 	/* On failure TTM frees the BO through pudge_bo_destroy(). */
-	ret = ttm_bo_init_reserved(&pudge->bdev, &bo->tbo, ttm_bo_type_device,
-				   &bo->placement, 0, &ctx, NULL, NULL,
+	ret = ttm_bo_init_reserved(&pudge->bdev, &bo->tbo,
+				   sg ? ttm_bo_type_sg : ttm_bo_type_device,
+				   &bo->placement, 0, &ctx, sg, resv,
 				   pudge_bo_destroy);
 	if (ret)
 		return pudge_vram_errno(ret, flags);
@@ -231,7 +155,8 @@ static int pudge_bo_create(struct pudge_device *pudge, u64 size, u32 flags,
 		ttm_bo_pin(&bo->tbo);
 		atomic64_add(size, &pudge->vram_pinned);
 	}
-	ttm_bo_unreserve(&bo->tbo);
+	if (!resv)
+		ttm_bo_unreserve(&bo->tbo);
 	*out = bo;
 	return 0;
 }
@@ -272,7 +197,7 @@ bool pudge_bo_reclaim(struct pudge_vram_reclaimer *r, u64 size)
 	size = ALIGN(min(size, unpinned), PAGE_SIZE);
 	if (!size || before >= size)
 		return false;
-	if (pudge_bo_create(pudge, size, PUDGE_GEM_PLACE_VRAM, &bo))
+	if (pudge_bo_create(pudge, size, PUDGE_GEM_PLACE_VRAM, NULL, NULL, &bo))
 		return false;
 	drm_gem_object_put(&bo->tbo.base);
 	return pudge_vram_free_bytes(&pudge->vram) > before;
@@ -311,6 +236,7 @@ int pudge_gem_create_ioctl(struct drm_device *drm, void *data,
 	struct pudge_device *pudge = to_pudge(drm);
 	struct drm_pudge_gem_create *args = data;
 	unsigned int rounds = 0;
+	u64 start;
 	struct pudge_bo *bo;
 	u32 handle;
 	u64 size;
@@ -325,9 +251,11 @@ int pudge_gem_create_ioctl(struct drm_device *drm, void *data,
 		return -ENOSPC;
 
 	/* Process memory in VRAM yields to a BO that must be there. */
+	start = ktime_get_ns();
 	do {
-		ret = pudge_bo_create(pudge, size, args->flags, &bo);
+		ret = pudge_bo_create(pudge, size, args->flags, NULL, NULL, &bo);
 	} while (ret == -ENOSPC && pudge_bo_reclaim_again(pudge, size, &rounds));
+	pudge_file_charge(file, start);
 	if (ret == -ENOSPC && signal_pending(current))
 		return -ERESTARTSYS;
 	if (ret)
@@ -387,6 +315,7 @@ int pudge_gem_migrate_ioctl(struct drm_device *drm, void *data,
 	struct drm_pudge_gem_migrate *args = data;
 	unsigned int rounds = 0;
 	struct drm_gem_object *obj;
+	u64 start;
 	struct pudge_bo *bo;
 	u32 before;
 	int ret;
@@ -403,10 +332,17 @@ int pudge_gem_migrate_ioctl(struct drm_device *drm, void *data,
 	    !pudge_vram_could_fit(to_pudge(drm), obj->size))
 		goto out;
 
+	start = ktime_get_ns();
 again:
 	ret = ttm_bo_reserve(&bo->tbo, true, false, NULL);
 	if (ret)
 		goto out;
+	/* Another device reads its pages: it stays in system memory. */
+	if (bo->export_pins && args->placement != PUDGE_GEM_PLACE_SYSTEM) {
+		ttm_bo_unreserve(&bo->tbo);
+		ret = -EBUSY;
+		goto out;
+	}
 	before = bo->place;
 	pudge_bo_set_placement(bo, args->placement);
 	ret = ttm_bo_validate(&bo->tbo, &bo->placement, &ctx);
@@ -419,6 +355,7 @@ again:
 		goto again;
 	if (ret == -ENOSPC && signal_pending(current))
 		ret = -ERESTARTSYS;
+	pudge_file_charge(file, start);
 out:
 	drm_gem_object_put(obj);
 	return ret;

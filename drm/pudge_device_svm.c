@@ -10,7 +10,9 @@
  */
 #include <linux/device.h>
 #include <linux/err.h>
+#include <linux/timekeeping.h>
 #include <drm/drm_drv.h>
+#include <drm/drm_file.h>
 
 #include "pudge_drv.h"
 
@@ -152,15 +154,20 @@ int pudge_dev_svm_migrate_ioctl(struct drm_device *drm, void *data,
 				struct drm_file *file)
 {
 	struct pudge_device *pudge = to_pudge(drm);
+	struct pudge_file *pf;
 	struct pudge_svm *svm;
 	int ret, idx;
+	u64 start;
 
 	if (!READ_ONCE(pudge->svm))
 		return -EOPNOTSUPP;
 	svm = pudge_svm_enter(pudge, &idx);
 	if (!svm)
 		return -ENODEV;
-	ret = pudge_svm_migrate_ioctl(svm, data);
+	pf = file->driver_priv;
+	start = ktime_get_ns();
+	ret = pudge_svm_migrate_ioctl(svm, pf->svm, data);
+	pudge_file_charge(file, start);
 	drm_dev_exit(idx);
 	return ret;
 }
@@ -180,13 +187,16 @@ int pudge_dev_svm_access_ioctl(struct drm_device *drm, void *data,
 	struct pudge_device *pudge = to_pudge(drm);
 	struct pudge_svm *svm;
 	int ret, idx;
+	u64 start;
 
 	if (!READ_ONCE(pudge->svm))
 		return -EOPNOTSUPP;
 	svm = pudge_svm_enter(pudge, &idx);
 	if (!svm)
 		return -ENODEV;
+	start = ktime_get_ns();
 	ret = pudge_svm_access_ioctl(svm, data);
+	pudge_file_charge(file, start);
 	drm_dev_exit(idx);
 	return ret;
 }

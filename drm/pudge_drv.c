@@ -7,6 +7,7 @@
  * a faithful stand-in for a GPU's VRAM aperture.  This file owns the PCI
  * and DRM device life cycle; everything else hangs off struct pudge_device.
  */
+#include <linux/dma-mapping.h>
 #include <linux/io.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -50,6 +51,7 @@ static const struct file_operations pudge_fops = {
 	.poll = drm_poll,
 	.read = drm_read,
 	.llseek = noop_llseek,
+	.show_fdinfo = drm_show_fdinfo,
 	.mmap = pudge_mmap,
 	.get_unmapped_area = pudge_get_unmapped_area,
 	.fop_flags = FOP_UNSIGNED_OFFSET,
@@ -60,6 +62,10 @@ static const struct drm_driver pudge_driver = {
 	.ioctls = pudge_ioctls,
 	.num_ioctls = ARRAY_SIZE(pudge_ioctls),
 	.fops = &pudge_fops,
+	.gem_prime_import_sg_table = pudge_gem_prime_import_sg_table,
+	.open = pudge_file_open,
+	.postclose = pudge_file_postclose,
+	.show_fdinfo = pudge_show_fdinfo,
 	.name = "pudge",
 	.desc = "Huge-page CPU mappings of VRAM",
 	PUDGE_DRM_DRIVER_DATE("20261121")
@@ -167,6 +173,13 @@ static int pudge_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (IS_ERR(pudge))
 		return PTR_ERR(pudge);
 
+	/*
+	 * pudge moves data with the CPU and never DMAs; the mask is what a
+	 * dma-buf it imports is mapped for, and it reaches all memory.
+	 */
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
 	pudge->pdev = pdev;
 	pudge->vram_base = pci_resource_start(pdev, PUDGE_VRAM_BAR);
 	pudge->vram_size = pci_resource_len(pdev, PUDGE_VRAM_BAR);

@@ -7,6 +7,8 @@
 #include <drm/drm_device.h>
 #include <drm/ttm/ttm_device.h>
 
+struct drm_printer;
+
 #include "pudge_svm.h"
 #include "pudge_vram_mgr.h"
 
@@ -59,6 +61,17 @@ struct pudge_device {
 	struct pudge_svm_counters svm_stats;
 };
 
+/**
+ * struct pudge_file - per DRM file state (drm_file.driver_priv)
+ * @svm: the file's SVM accounting: its process memory in VRAM
+ * @copy_ns: time the driver spent clearing and copying memory for the
+ *	file's ioctls: fdinfo's drm-engine-copy
+ */
+struct pudge_file {
+	struct pudge_svm_client *svm;
+	atomic64_t copy_ns;
+};
+
 static inline struct pudge_device *to_pudge(struct drm_device *drm)
 {
 	return container_of(drm, struct pudge_device, drm);
@@ -87,6 +100,10 @@ int pudge_dev_svm_migrate_ioctl(struct drm_device *drm, void *data,
 				struct drm_file *file);
 int pudge_dev_svm_access_ioctl(struct drm_device *drm, void *data,
 			       struct drm_file *file);
+int pudge_file_open(struct drm_device *drm, struct drm_file *file);
+void pudge_file_postclose(struct drm_device *drm, struct drm_file *file);
+void pudge_show_fdinfo(struct drm_printer *p, struct drm_file *file);
+void pudge_file_charge(struct drm_file *file, u64 start_ns);
 unsigned long pudge_get_unmapped_area(struct file *filp, unsigned long uaddr,
 				      unsigned long len, unsigned long pgoff,
 				      unsigned long flags);

@@ -7,7 +7,7 @@ IGT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-p
 IGT_LIBS = $(shell pkg-config --libs libdrm) -lpthread
 IGT_DEBIAN := /usr/libexec/igt-gpu-tools
 IGT_GENERIC := core_getversion core_auth core_getclient core_sysfs core_debugfs
-IGT_OURS := pudge_basic pudge_mmap pudge_gup pudge_svm pudge_stress pudge_mm
+IGT_OURS := pudge_basic pudge_mmap pudge_gup pudge_svm pudge_stress pudge_mm pudge_prime
 IGT_COMMON := igt-tests/compat/igt_compat.c tools/libpudge/pudge.c
 IGT_HDRS := igt-tests/compat/igt.h tools/libpudge/pudge.h uapi/pudge_drm.h
 

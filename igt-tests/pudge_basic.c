@@ -4,8 +4,13 @@
  * bad arguments are refused, and the driver survives unbind and rebind.
  */
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <pty.h>
+#include <sys/wait.h>
 
 #include <xf86drm.h>
 
@@ -150,6 +155,225 @@ static void test_render_node(void)
 	close(rfd);
 }
 
+#define KiB (1024ll)
+#define MiB (1024ll * 1024)
+
+/*
+ * The value of @key in /proc/self/fdinfo/@f, in bytes for sizes ("<n>",
+ * "<n> KiB", "<n> MiB"...), or -1 when the key is not there.
+ */
+static long long fdinfo_value(int f, const char *key, char *text, size_t len)
+{
+	char path[64], line[256];
+	long long v = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", f);
+	fp = fopen(path, "r");
+	igt_assert(fp);
+	while (fgets(line, sizeof(line), fp)) {
+		size_t n = strlen(key);
+		char unit[8] = "";
+
+		if (strncmp(line, key, n) || line[n] != ':')
+			continue;
+		if (text) {
+			snprintf(text, len, "%s", line + n + 1);
+			v = 0;
+			break;
+		}
+		igt_assert_lte(1, sscanf(line + n + 1, "%lld %7s", &v, unit));
+		if (!strcmp(unit, "KiB"))
+			v *= KiB;
+		else if (!strcmp(unit, "MiB"))
+			v *= MiB;
+		else if (!strcmp(unit, "GiB"))
+			v *= 1024 * MiB;
+		else if (!strcmp(unit, "ns"))
+			;
+		else
+			igt_assert_f(!unit[0], "%s: unit %s\n", key, unit);
+		break;
+	}
+	fclose(fp);
+	return v;
+}
+
+static long long fdinfo(int f, const char *key)
+{
+	return fdinfo_value(f, key, NULL, 0);
+}
+
+static void assert_region(int f, const char *region, long long total,
+			  long long shared, long long resident)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "drm-total-%s", region);
+	igt_assert_f(fdinfo(f, key) == total, "%s: %lld, expected %lld\n", key, fdinfo(f, key), total);
+	snprintf(key, sizeof(key), "drm-shared-%s", region);
+	igt_assert_f(fdinfo(f, key) == shared, "%s: %lld, expected %lld\n", key, fdinfo(f, key), shared);
+	snprintf(key, sizeof(key), "drm-resident-%s", region);
+	igt_assert_f(fdinfo(f, key) == resident, "%s: %lld, expected %lld\n", key, fdinfo(f, key), resident);
+}
+
+static void touch(int f, uint32_t h, uint64_t size)
+{
+	volatile uint8_t *p = pudge_bo_map(f, h, 0, size, PROT_READ | PROT_WRITE);
+
+	igt_assert(p != MAP_FAILED);
+	for (uint64_t off = 0; off < size; off += 4096)
+		p[off] = 1;
+	munmap((void *)p, size);
+}
+
+/*
+ * fdinfo follows a file's BOs as they are created, touched, moved,
+ * shared and closed, per region (vram, system), and its process memory in
+ * VRAM (svm); another file's fdinfo shows none of it.
+ */
+static void test_fdinfo(void)
+{
+	int f = pudge_open(PUDGE_NODE_RENDER), other = pudge_open(PUDGE_NODE_RENDER);
+	uint32_t vram, sys, both, imp;
+	long long copy;
+	char text[128];
+	int dfd = -1;
+
+	igt_assert_lte(0, f);
+	igt_assert_lte(0, other);
+	igt_assert_eq(fdinfo_value(f, "drm-driver", text, sizeof(text)), 0);
+	igt_assert_f(strstr(text, "pudge"), "drm-driver:%s", text);
+	igt_assert_lte(1, fdinfo(f, "drm-client-id"));
+	igt_assert(fdinfo(f, "drm-client-id") != fdinfo(other, "drm-client-id"));
+	assert_region(f, "vram", 0, 0, 0);
+	assert_region(f, "system", 0, 0, 0);
+	assert_region(f, "svm", 0, 0, 0);
+
+	igt_assert_eq(pudge_bo_create(f, 4 * MiB, PUDGE_GEM_PLACE_VRAM, &vram, NULL), 0);
+	assert_region(f, "vram", 4 * MiB, 0, 4 * MiB);
+	igt_assert_eq(pudge_bo_create(f, 2 * MiB, PUDGE_GEM_PLACE_SYSTEM, &sys, NULL), 0);
+	assert_region(f, "system", 2 * MiB, 0, 0);	/* no pages yet */
+	touch(f, sys, 2 * MiB);
+	assert_region(f, "system", 2 * MiB, 0, 2 * MiB);
+
+	igt_assert_eq(pudge_bo_create(f, 2 * MiB, PUDGE_GEM_PLACE_VRAM | PUDGE_GEM_PLACE_SYSTEM,
+				      &both, NULL), 0);
+	touch(f, both, 2 * MiB);
+	assert_region(f, "vram", 6 * MiB, 0, 6 * MiB);
+	copy = fdinfo(f, "drm-engine-copy");
+	igt_assert_lte(0, copy);
+	igt_assert_eq(pudge_bo_migrate(f, both, PUDGE_GEM_PLACE_SYSTEM), 0);
+	igt_assert_lt(copy, fdinfo(f, "drm-engine-copy"));	/* the move counted */
+	assert_region(f, "vram", 4 * MiB, 0, 4 * MiB);
+	assert_region(f, "system", 4 * MiB, 0, 4 * MiB);
+	igt_assert_eq(pudge_bo_migrate(f, both, PUDGE_GEM_PLACE_VRAM), 0);
+	assert_region(f, "vram", 6 * MiB, 0, 6 * MiB);
+
+	/* Shared: exported, or imported. */
+	igt_assert_eq(drmPrimeHandleToFD(f, vram, DRM_CLOEXEC, &dfd), 0);
+	assert_region(f, "vram", 6 * MiB, 4 * MiB, 6 * MiB);
+	igt_assert_eq(drmPrimeFDToHandle(other, dfd, &imp), 0);
+	assert_region(other, "vram", 4 * MiB, 4 * MiB, 4 * MiB);
+	close(dfd);
+	igt_assert_eq(pudge_bo_close(other, imp), 0);
+	assert_region(other, "vram", 0, 0, 0);
+
+	/* Process memory in VRAM, counted to the file that moved it. */
+	if (get_param(f, PUDGE_PARAM_FEATURES) & PUDGE_FEATURE_SVM) {
+		uint8_t *anon = pudge_map_anon(2 * MiB, false);
+		struct drm_pudge_svm_migrate m;
+
+		igt_assert(anon);
+		memset(anon, 7, 2 * MiB);
+		igt_assert_eq(pudge_svm_migrate(f, anon, 2 * MiB, PUDGE_GEM_PLACE_VRAM, &m), 0);
+		igt_assert_eq_u64(m.moved, 512);
+		assert_region(f, "svm", 2 * MiB, 0, 2 * MiB);
+		assert_region(other, "svm", 0, 0, 0);
+		igt_assert_eq(anon[4096], 7);		/* a CPU fault brings one page back */
+		assert_region(f, "svm", 2 * MiB - 4 * KiB, 0, 2 * MiB - 4 * KiB);
+		igt_assert_eq(pudge_svm_migrate(f, anon, 2 * MiB, PUDGE_GEM_PLACE_SYSTEM, &m), 0);
+		assert_region(f, "svm", 0, 0, 0);
+		/* Pages that outlive their file. */
+		igt_assert_eq(pudge_svm_migrate(other, anon, 2 * MiB, PUDGE_GEM_PLACE_VRAM, &m), 0);
+		close(other);
+		other = -1;
+		igt_assert_eq(anon[0], 7);
+		munmap(anon, 2 * MiB);
+		igt_assert_eq_u64(get_param(f, PUDGE_PARAM_SVM_RESIDENT), 0);
+	}
+
+	igt_assert_eq(pudge_bo_close(f, vram), 0);
+	igt_assert_eq(pudge_bo_close(f, sys), 0);
+	igt_assert_eq(pudge_bo_close(f, both), 0);
+	assert_region(f, "vram", 0, 0, 0);
+	assert_region(f, "system", 0, 0, 0);
+	if (other >= 0)
+		close(other);
+	close(f);
+}
+
+/*
+ * A real consumer of fdinfo: Debian's gputop, run on a terminal (it sizes
+ * its output by it) for two samples, lists this process with its memory.
+ * gputop shows only clients that used an engine: a migration gives this
+ * file copy-engine time first.
+ */
+static void test_gputop(void)
+{
+	struct winsize ws = { .ws_row = 50, .ws_col = 200 };
+	char out[16384] = "", *line;
+	uint32_t vram, sys, both;
+	size_t used = 0;
+	int master, status;
+	bool listed = false;
+	pid_t child;
+
+	igt_require_f(access("/usr/bin/gputop", X_OK) == 0, "no gputop\n");
+	igt_assert_eq(pudge_bo_create(fd, 8 * MiB, PUDGE_GEM_PLACE_VRAM, &vram, NULL), 0);
+	igt_assert_eq(pudge_bo_create(fd, 2 * MiB, PUDGE_GEM_PLACE_SYSTEM, &sys, NULL), 0);
+	touch(fd, sys, 2 * MiB);
+	igt_assert_eq(pudge_bo_create(fd, 2 * MiB, PUDGE_GEM_PLACE_VRAM | PUDGE_GEM_PLACE_SYSTEM,
+				      &both, NULL), 0);
+	touch(fd, both, 2 * MiB);
+	igt_assert_eq(pudge_bo_migrate(fd, both, PUDGE_GEM_PLACE_SYSTEM), 0);
+	igt_assert_lte(1, fdinfo(fd, "drm-engine-copy"));
+
+	child = forkpty(&master, NULL, NULL, &ws);
+	igt_assert_lte(0, child);
+	if (child == 0) {
+		execl("/usr/bin/gputop", "gputop", "-n", "2", "-d", "0.2", (char *)NULL);
+		_exit(127);
+	}
+	for (;;) {
+		ssize_t n = read(master, out + used, sizeof(out) - 1 - used);
+
+		if (n <= 0)
+			break;
+		used += n;
+	}
+	out[used] = 0;
+	igt_assert_eq(waitpid(child, &status, 0), child);
+	close(master);
+	igt_info("gputop (exit %#x):\n%s\n", status, out);
+
+	/* "<pid>  <MEM>  <RSS> |<copy bar>| pudge_basic" on one line. */
+	for (line = strtok(out, "\r\n"); line; line = strtok(NULL, "\r\n")) {
+		char mem[16], rss[16];
+		int p;
+
+		if (sscanf(line, "%d %15s %15s", &p, mem, rss) == 3 && p == getpid() &&
+		    strstr(line, "pudge_basic")) {
+			igt_info("gputop lists us: MEM %s RSS %s\n", mem, rss);
+			listed = !strcmp(mem, "12M") && !strcmp(rss, "12M");
+		}
+	}
+	igt_assert_f(listed, "gputop did not list pid %d with its memory\n", getpid());
+	igt_assert_eq(pudge_bo_close(fd, vram), 0);
+	igt_assert_eq(pudge_bo_close(fd, sys), 0);
+	igt_assert_eq(pudge_bo_close(fd, both), 0);
+}
+
 /*
  * Unbind with a file still open: the file must fail cleanly (ENODEV) and
  * a rebound device must work again.  Repeated, so that leaks add up.
@@ -214,6 +438,14 @@ igt_main
 	igt_describe("GET_PARAM works on the render node");
 	igt_subtest("render-node")
 		test_render_node();
+
+	igt_describe("fdinfo: per-region sizes of the file's BOs and its process memory in VRAM");
+	igt_subtest("fdinfo")
+		test_fdinfo();
+
+	igt_describe("gputop lists a process holding pudge BOs");
+	igt_subtest("gputop")
+		test_gputop();
 
 	igt_fixture {
 		close(fd);

@@ -4,7 +4,8 @@
  * MEMORY_DEVICE_PRIVATE pages, sharing the VRAM pool with buffer objects.
  *
  * This is all the rest of the driver may call: set-up and tear-down, the
- * two ioctls, and what GET_PARAM and STATS report.  SVM takes VRAM from the
+ * two ioctls, what GET_PARAM and STATS report, and the per-file client
+ * that fdinfo reports.  SVM takes VRAM from the
  * pool in ttm/ and gives it back when the pool asks (its reclaimer); it
  * never calls the buffer-object side.  On kernels without the
  * device-private folio interface (PUDGE_SVM in pudge_compat.h) every
@@ -20,6 +21,7 @@ struct drm_device;
 struct drm_pudge_svm_access;
 struct drm_pudge_svm_migrate;
 struct pudge_svm;
+struct pudge_svm_client;
 struct pudge_vram_mgr;
 
 /**
@@ -63,7 +65,11 @@ u64 pudge_svm_capacity(struct pudge_svm *svm);
 u64 pudge_svm_resident(struct pudge_svm *svm);
 void pudge_svm_sync(struct pudge_svm *svm);
 
-int pudge_svm_migrate_ioctl(struct pudge_svm *svm,
+struct pudge_svm_client *pudge_svm_client_new(void);
+void pudge_svm_client_put(struct pudge_svm_client *c);
+u64 pudge_svm_client_resident(struct pudge_svm_client *c);
+
+int pudge_svm_migrate_ioctl(struct pudge_svm *svm, struct pudge_svm_client *client,
 			    struct drm_pudge_svm_migrate *args);
 int pudge_svm_access_ioctl(struct pudge_svm *svm,
 			   struct drm_pudge_svm_access *args);

@@ -7,6 +7,7 @@
 #define _PUDGE_SVM_INTERNAL_H_
 
 #include <linux/atomic.h>
+#include <linux/kref.h>
 #include <linux/llist.h>
 #include <linux/memremap.h>
 #include <linux/mutex.h>
@@ -25,6 +26,20 @@
  * machine with little free address space still gets some.
  */
 #define PUDGE_SVM_CHUNK_SIZE	SZ_256M
+
+/**
+ * struct pudge_svm_client - one DRM file's process memory in VRAM
+ * @ref: the file and every VRAM block its SVM_MIGRATE filled; a page may
+ *	stay in VRAM after its file is closed
+ * @resident: its pages in VRAM now
+ */
+struct pudge_svm_client {
+	struct kref ref;
+	atomic64_t resident;
+};
+
+/* pudge_svm_client.c */
+void pudge_svm_client_release(struct kref *ref);
 
 #if PUDGE_SVM
 
@@ -69,6 +84,8 @@ struct pudge_svm_chunk {
  * @nr_pages: pages in the block (1 or 512)
  * @live: device-private pages still backed by the block; a 2 MiB
  *	allocation may be split and its pages freed one by one
+ * @client: the DRM file whose SVM_MIGRATE moved the pages here (one
+ *	reference, dropped when the VRAM is)
  * @free_node: on pudge_svm.vram_to_free once @live drops to zero
  *
  * Every device-private page in use points here through zone_device_data.
@@ -79,6 +96,7 @@ struct pudge_svm_vram {
 	unsigned long first_pfn;
 	unsigned long nr_pages;
 	atomic_t live;
+	struct pudge_svm_client *client;
 	struct llist_node free_node;
 };
 
@@ -132,7 +150,8 @@ struct pudge_svm {
 };
 
 /* pudge_svm_pool.c */
-struct page *pudge_svm_page_alloc(struct pudge_svm *svm, unsigned int order);
+struct page *pudge_svm_page_alloc(struct pudge_svm *svm, unsigned int order,
+				  struct pudge_svm_client *client);
 void __iomem *pudge_svm_page_vram(struct pudge_svm *svm, struct page *page);
 struct pudge_svm *pudge_svm_of_page(struct page *page);
 bool pudge_svm_owns_page(struct pudge_svm *svm, struct page *page);
@@ -150,7 +169,8 @@ bool pudge_svm_kernel_fixed(void);
 vm_fault_t pudge_svm_migrate_to_ram(struct vm_fault *vmf);
 unsigned long pudge_svm_evict_range(struct pudge_svm *svm, unsigned long pfn,
 				    unsigned long npages);
-int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args);
+int pudge_svm_migrate(struct pudge_svm *svm, struct pudge_svm_client *client,
+		      struct drm_pudge_svm_migrate *args);
 
 /* pudge_svm_access.c */
 int pudge_svm_access(struct pudge_svm *svm, struct drm_pudge_svm_access *args);

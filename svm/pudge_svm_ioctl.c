@@ -13,12 +13,14 @@
 /**
  * pudge_svm_migrate_ioctl() - DRM_IOCTL_PUDGE_SVM_MIGRATE
  * @svm: the device's SVM
+ * @client: the caller's DRM file's client, which the pages moved into VRAM
+ *	count to, or NULL
  * @args: the request, copied in and out by the DRM core
  *
  * Return: 0, -EINVAL for bad arguments or a range that is not anonymous or
  * shared memory, -EFAULT for an unmapped range, -EINTR, -ENOMEM.
  */
-int pudge_svm_migrate_ioctl(struct pudge_svm *svm,
+int pudge_svm_migrate_ioctl(struct pudge_svm *svm, struct pudge_svm_client *client,
 			    struct drm_pudge_svm_migrate *args)
 {
 	int ret;
@@ -27,7 +29,7 @@ int pudge_svm_migrate_ioctl(struct pudge_svm *svm,
 	if (ret)
 		return ret;
 #if PUDGE_SVM
-	return pudge_svm_migrate(svm, args);
+	return pudge_svm_migrate(svm, client, args);
 #else
 	return -EOPNOTSUPP;
 #endif

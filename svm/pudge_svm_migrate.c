@@ -35,6 +35,7 @@
  * @moved: pages of the window that moved
  * @no_room: pages that got no destination page
  * @shared: pages left alone because another process maps them too
+ * @client: the DRM file the new device pages are counted to (fdinfo)
  */
 struct pudge_svm_window {
 	unsigned long src[PUDGE_SVM_WINDOW];
@@ -43,6 +44,7 @@ struct pudge_svm_window {
 	DECLARE_BITMAP(moved, PUDGE_SVM_WINDOW);
 	DECLARE_BITMAP(no_room, PUDGE_SVM_WINDOW);
 	DECLARE_BITMAP(shared, PUDGE_SVM_WINDOW);
+	struct pudge_svm_client *client;
 };
 
 static struct page *pudge_nth_page(struct page *page, unsigned long n)
@@ -94,10 +96,12 @@ static void pudge_svm_drop_dst(unsigned long *dst, unsigned long n)
 }
 
 /* Destination for one 4 KiB source page (or hole, @spage NULL) in VRAM. */
-static bool pudge_svm_fill_vram_page(struct pudge_svm *svm, struct page *spage,
-				     unsigned long write, unsigned long *dst)
+static bool pudge_svm_fill_vram_page(struct pudge_svm *svm,
+				     struct pudge_svm_client *client,
+				     struct page *spage, unsigned long write,
+				     unsigned long *dst)
 {
-	struct page *dpage = pudge_svm_page_alloc(svm, 0);
+	struct page *dpage = pudge_svm_page_alloc(svm, 0, client);
 	void __iomem *vram;
 
 	if (!dpage)
@@ -143,12 +147,13 @@ static void pudge_svm_fill_vram(struct pudge_svm *svm, struct migrate_vma *args,
 			continue;
 		}
 		if (!(src & PUDGE_MIGRATE_PFN_COMPOUND)) {
-			if (!pudge_svm_fill_vram_page(svm, spage, write, &args->dst[i]))
+			if (!pudge_svm_fill_vram_page(svm, w->client, spage, write,
+						      &args->dst[i]))
 				__set_bit(base + i, w->no_room);
 			continue;
 		}
 
-		dpage = pudge_svm_page_alloc(svm, HPAGE_PMD_ORDER);
+		dpage = pudge_svm_page_alloc(svm, HPAGE_PMD_ORDER, w->client);
 		if (dpage) {
 			void __iomem *vram = pudge_svm_page_vram(svm, dpage);
 
@@ -165,7 +170,8 @@ static void pudge_svm_fill_vram(struct pudge_svm *svm, struct migrate_vma *args,
 			continue;
 		}
 		for (j = 0; j < nr; j++) {
-			if (!pudge_svm_fill_vram_page(svm, spage ? pudge_nth_page(spage, j) : NULL,
+			if (!pudge_svm_fill_vram_page(svm, w->client,
+						      spage ? pudge_nth_page(spage, j) : NULL,
 						      write, &args->dst[i + j])) {
 				pudge_svm_drop_dst(&args->dst[i], j);
 				bitmap_set(w->no_room, base + i, nr);
@@ -610,12 +616,14 @@ static int pudge_svm_check_vmas(struct mm_struct *mm, unsigned long start,
 /**
  * pudge_svm_migrate() - SVM_MIGRATE on the caller's address space
  * @svm: the pool
+ * @client: the caller's DRM file, which the pages moved into VRAM count to
  * @args: the checked request; its out fields are filled in
  *
  * Return: 0, -EFAULT or -EINVAL for a range that cannot be migrated,
  * -ENOMEM, -EINTR when killed part way (what moved stays moved).
  */
-int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args)
+int pudge_svm_migrate(struct pudge_svm *svm, struct pudge_svm_client *client,
+		      struct drm_pudge_svm_migrate *args)
 {
 	bool to_vram = args->placement == PUDGE_GEM_PLACE_VRAM;
 	unsigned long start = args->addr, end = args->addr + args->size;
@@ -639,6 +647,7 @@ int pudge_svm_migrate(struct pudge_svm *svm, struct drm_pudge_svm_migrate *args)
 	w = kvzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return -ENOMEM;
+	w->client = client;
 	ret = mmu_interval_notifier_insert(&mni, mm, start, args->size,
 					   &pudge_svm_snapshot_ops);
 	if (ret)

@@ -144,6 +144,7 @@ static struct pudge_svm_vram *pudge_svm_vram_alloc(struct pudge_svm *svm,
 	if (!v)
 		return NULL;
 	INIT_LIST_HEAD(&v->blocks);
+	v->client = NULL;
 	/* 4 KiB pages from the top, away from the 2 MiB blocks taken from below. */
 	if (pudge_vram_alloc_block(svm->vram, PAGE_SIZE << order, !order,
 				   &v->blocks, &v->offset)) {
@@ -156,6 +157,8 @@ static struct pudge_svm_vram *pudge_svm_vram_alloc(struct pudge_svm *svm,
 static void pudge_svm_vram_free(struct pudge_svm *svm, struct pudge_svm_vram *v)
 {
 	pudge_vram_free_blocks(svm->vram, &v->blocks);
+	if (v->client)
+		kref_put(&v->client->ref, pudge_svm_client_release);
 	kfree(v);
 }
 
@@ -396,6 +399,7 @@ static bool pudge_svm_inject_failure(void)
  * pudge_svm_page_alloc() - a device-private page or 2 MiB folio with VRAM
  * @svm: the pool
  * @order: 0, or HPAGE_PMD_ORDER for a 2 MiB folio
+ * @client: the DRM file the pages count to while they exist, or NULL
  *
  * The folio comes locked with one reference, as migrate_vma expects of
  * destination pages.
@@ -403,7 +407,8 @@ static bool pudge_svm_inject_failure(void)
  * Return: the first page, or NULL when VRAM or device-private pages are
  * exhausted (or a failure was injected through svm_fail_alloc).
  */
-struct page *pudge_svm_page_alloc(struct pudge_svm *svm, unsigned int order)
+struct page *pudge_svm_page_alloc(struct pudge_svm *svm, unsigned int order,
+				  struct pudge_svm_client *client)
 {
 	struct pudge_svm_vram *v;
 	struct page *page;
@@ -423,6 +428,11 @@ struct page *pudge_svm_page_alloc(struct pudge_svm *svm, unsigned int order)
 	v->first_pfn = page_to_pfn(page);
 	v->nr_pages = 1ul << order;
 	atomic_set(&v->live, 1 << order);
+	if (client) {
+		kref_get(&client->ref);
+		atomic64_add(1 << order, &client->resident);
+		v->client = client;
+	}
 	/*
 	 * The VRAM record first: an eviction by pfn range can lock the folio
 	 * as soon as the init gives it a reference, and reads this.  Then
@@ -455,6 +465,8 @@ void pudge_svm_folio_free(struct folio *folio)
 	 */
 	if (!pudge_svm_push(svm, page, nr))
 		return;
+	if (v->client)
+		atomic64_sub(nr, &v->client->resident);
 	if (atomic_sub_and_test(nr, &v->live)) {
 		llist_add(&v->free_node, &svm->vram_to_free);
 		queue_work(svm->wq, &svm->free_work);

@@ -4,7 +4,10 @@
 #
 #   make [KDIR=...]   build pudge.ko against KDIR (default: running kernel)
 #   make unit         build and run the userspace unit tests (tests/)
-#   make userspace    build the IGT-style tests and pudge tools
+#   make userspace    build the IGT-style tests and pudge tools, and check
+#                     that a client builds against an installed libpudge
+#   make install      libpudge.so.0 + libpudge.pc, <libdrm/pudge_drm.h> and
+#                     <libpudge/pudge.h> under PREFIX (/usr/local), DESTDIR
 #   make demo         boot a 7.2 guest with pudge and print GET_PARAM
 #   make lint         checkpatch.pl --strict on the kernel-side sources
 #   make check        the whole suite on every kernel (what CI runs)
@@ -16,7 +19,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 CC ?= gcc
 B ?= build
 
-.PHONY: all modules clean unit igt tools userspace lint demo check bench stress
+.PHONY: all modules clean unit igt tools userspace lint demo check bench stress lib install install-check
 
 all: modules
 

@@ -2,7 +2,7 @@
 # $(B)/igt holds a test root for igt_runner: our binaries, links to
 # Debian's generic IGT tests, and test-list.txt.
 
-IGT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+IGT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wshadow -Werror -Wno-unused-parameter \
 	-Iigt-tests/compat -Iuapi -Itools/libpudge $(shell pkg-config --cflags libdrm)
 IGT_LIBS = $(shell pkg-config --libs libdrm) -lpthread
 IGT_DEBIAN := /usr/libexec/igt-gpu-tools

@@ -20,10 +20,10 @@
 static int fd = -1;
 static char slot[32];
 
-static int raw_get_param(int fd, uint32_t param, uint32_t pad, uint64_t *value)
+static int raw_get_param(int f, uint32_t param, uint32_t pad, uint64_t *value)
 {
 	struct drm_pudge_get_param p = { .param = param, .pad = pad };
-	int ret = igt_ioctl(fd, DRM_IOCTL_PUDGE_GET_PARAM, &p);
+	int ret = igt_ioctl(f, DRM_IOCTL_PUDGE_GET_PARAM, &p);
 
 	if (ret)
 		return -errno;
@@ -31,11 +31,11 @@ static int raw_get_param(int fd, uint32_t param, uint32_t pad, uint64_t *value)
 	return 0;
 }
 
-static uint64_t get_param(int fd, uint32_t param)
+static uint64_t get_param(int f, uint32_t param)
 {
 	uint64_t v = 0;
 
-	igt_assert_eq(pudge_get_param(fd, param, &v), 0);
+	igt_assert_eq(pudge_get_param(f, param, &v), 0);
 	return v;
 }
 
@@ -242,9 +242,9 @@ static void test_fdinfo(void)
 
 	igt_assert_lte(0, f);
 	igt_assert_lte(0, other);
-	igt_assert_eq(fdinfo_value(f, "drm-driver", text, sizeof(text)), 0);
+	igt_assert_eq_s64(fdinfo_value(f, "drm-driver", text, sizeof(text)), 0);
 	igt_assert_f(strstr(text, "pudge"), "drm-driver:%s", text);
-	igt_assert_lte(1, fdinfo(f, "drm-client-id"));
+	igt_assert_lte_s64(1, fdinfo(f, "drm-client-id"));
 	igt_assert(fdinfo(f, "drm-client-id") != fdinfo(other, "drm-client-id"));
 	assert_region(f, "vram", 0, 0, 0);
 	assert_region(f, "system", 0, 0, 0);
@@ -262,9 +262,9 @@ static void test_fdinfo(void)
 	touch(f, both, 2 * MiB);
 	assert_region(f, "vram", 6 * MiB, 0, 6 * MiB);
 	copy = fdinfo(f, "drm-engine-copy");
-	igt_assert_lte(0, copy);
+	igt_assert_lte_s64(0, copy);
 	igt_assert_eq(pudge_bo_migrate(f, both, PUDGE_GEM_PLACE_SYSTEM), 0);
-	igt_assert_lt(copy, fdinfo(f, "drm-engine-copy"));	/* the move counted */
+	igt_assert_lt_s64(copy, fdinfo(f, "drm-engine-copy"));	/* the move counted */
 	assert_region(f, "vram", 4 * MiB, 0, 4 * MiB);
 	assert_region(f, "system", 4 * MiB, 0, 4 * MiB);
 	igt_assert_eq(pudge_bo_migrate(f, both, PUDGE_GEM_PLACE_VRAM), 0);
@@ -337,7 +337,7 @@ static void test_gputop(void)
 				      &both, NULL), 0);
 	touch(fd, both, 2 * MiB);
 	igt_assert_eq(pudge_bo_migrate(fd, both, PUDGE_GEM_PLACE_SYSTEM), 0);
-	igt_assert_lte(1, fdinfo(fd, "drm-engine-copy"));
+	igt_assert_lte_s64(1, fdinfo(fd, "drm-engine-copy"));
 
 	child = forkpty(&master, NULL, NULL, &ws);
 	igt_assert_lte(0, child);

@@ -125,9 +125,9 @@ static void path_gup(struct mapping *m, uint32_t op)
 {
 	uint64_t n = PUDGE_TEST_GUP_MAX_PAGES;
 
-	igt_assert_eq(test_gup(m->p, n, op, 0), -EFAULT);
-	igt_assert_eq(test_gup(m->p, n, op, PUDGE_TEST_GUP_WRITE), -EFAULT);
-	igt_assert_eq(test_gup(m->p + m->size - SZ_4K, 1, op, 0), -EFAULT);
+	igt_assert_eq_s64(test_gup(m->p, n, op, 0), -EFAULT);
+	igt_assert_eq_s64(test_gup(m->p, n, op, PUDGE_TEST_GUP_WRITE), -EFAULT);
+	igt_assert_eq_s64(test_gup(m->p + m->size - SZ_4K, 1, op, 0), -EFAULT);
 }
 
 static int odirect_file(void)
@@ -148,7 +148,7 @@ static void path_odirect(struct mapping *m, bool read_into)
 
 	errno = 0;
 	r = read_into ? pread(f, m->p, IO_LEN, 0) : pwrite(f, m->p, IO_LEN, 0);
-	igt_assert_eq(r, -1);
+	igt_assert_eq_s64(r, -1);
 	igt_assert_eq(errno, EFAULT);
 	close(f);
 }
@@ -159,7 +159,7 @@ static void path_vmsplice(struct mapping *m)
 	int pfd[2];
 
 	igt_assert_eq(pipe(pfd), 0);
-	igt_assert_eq(vmsplice(pfd[1], &iov, 1, 0), -1);
+	igt_assert_eq_s64(vmsplice(pfd[1], &iov, 1, 0), -1);
 	igt_assert_eq(errno, EFAULT);
 	close(pfd[0]);
 	close(pfd[1]);
@@ -198,7 +198,7 @@ static void path_process_vm(struct mapping *m, bool read_from)
 
 	r = read_from ? process_vm_readv(getpid(), &local, 1, &remote, 1, 0) :
 		process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
-	igt_assert_eq(r, -1);
+	igt_assert_eq_s64(r, -1);
 	igt_assert_eq(errno, EFAULT);
 }
 
@@ -245,34 +245,34 @@ static void test_anon_controls(void)
 
 	igt_assert(a != MAP_FAILED);
 	memset(a, 7, 2 * SZ_2M);
-	igt_assert_eq(test_gup(a, PUDGE_TEST_GUP_MAX_PAGES, PUDGE_TEST_GUP_FAST, 0),
+	igt_assert_eq_s64(test_gup(a, PUDGE_TEST_GUP_MAX_PAGES, PUDGE_TEST_GUP_FAST, 0),
 		      PUDGE_TEST_GUP_MAX_PAGES);
-	igt_assert_eq(test_gup(a, PUDGE_TEST_GUP_MAX_PAGES, PUDGE_TEST_PIN_FAST,
+	igt_assert_eq_s64(test_gup(a, PUDGE_TEST_GUP_MAX_PAGES, PUDGE_TEST_PIN_FAST,
 			       PUDGE_TEST_GUP_WRITE), PUDGE_TEST_GUP_MAX_PAGES);
 	assert_not_pinned(a);
 
 	ring = uring_setup();
 	igt_assert_eq(uring_register(ring, a, IO_LEN), 0);
-	igt_assert_eq(test_gup(a, 1, PUDGE_TEST_QUERY_PINNED, 0), 1);
+	igt_assert_eq_s64(test_gup(a, 1, PUDGE_TEST_QUERY_PINNED, 0), 1);
 	close(ring);
 
 	igt_assert_eq(pipe(pfd), 0);
 	local = (struct iovec){ a, IO_LEN };
-	igt_assert_eq(vmsplice(pfd[1], &local, 1, 0), IO_LEN);
+	igt_assert_eq_s64(vmsplice(pfd[1], &local, 1, 0), IO_LEN);
 	close(pfd[0]);
 	close(pfd[1]);
 
 	buf = malloc(IO_LEN);
 	local = (struct iovec){ buf, IO_LEN };
 	remote = (struct iovec){ a, IO_LEN };
-	igt_assert_eq(process_vm_readv(getpid(), &local, 1, &remote, 1, 0), IO_LEN);
+	igt_assert_eq_s64(process_vm_readv(getpid(), &local, 1, &remote, 1, 0), IO_LEN);
 	free(buf);
 
 	if (odirect_dir) {
 		int f = odirect_file();
 
-		igt_assert_eq(pread(f, a, IO_LEN, 0), IO_LEN);
-		igt_assert_eq(pwrite(f, a, IO_LEN, 0), IO_LEN);
+		igt_assert_eq_s64(pread(f, a, IO_LEN, 0), IO_LEN);
+		igt_assert_eq_s64(pwrite(f, a, IO_LEN, 0), IO_LEN);
 		close(f);
 	}
 	munmap(a, 2 * SZ_2M);
@@ -332,9 +332,9 @@ static void test_proc_mem(void)
 		int f = open("/proc/self/mem", O_RDWR);
 
 		igt_assert(f >= 0);
-		igt_assert_eq(pread(f, &v, 8, (off_t)(uintptr_t)(m.p + off)), 8);
+		igt_assert_eq_s64(pread(f, &v, 8, (off_t)(uintptr_t)(m.p + off)), 8);
 		igt_assert_eq_u64(v, tag(off));
-		igt_assert_eq(pwrite(f, &w, 8, (off_t)(uintptr_t)(m.p + off + 8)), 8);
+		igt_assert_eq_s64(pwrite(f, &w, 8, (off_t)(uintptr_t)(m.p + off + 8)), 8);
 		igt_assert_eq_u64(*(volatile uint64_t *)(m.p + off + 8), w);
 		close(f);
 		unmap_kind(&m);
@@ -363,8 +363,8 @@ static void test_ptrace(void)
 		v = ptrace(PTRACE_PEEKDATA, pid, m.p + off, NULL);
 		igt_assert_eq(errno, 0);
 		igt_assert_eq_u64((uint64_t)v, tag(off));
-		igt_assert_eq(ptrace(PTRACE_POKEDATA, pid, m.p + off + 8, (void *)0x5eedull), 0);
-		igt_assert_eq(ptrace(PTRACE_CONT, pid, NULL, NULL), 0);
+		igt_assert_eq_s64(ptrace(PTRACE_POKEDATA, pid, m.p + off + 8, (void *)0x5eedull), 0);
+		igt_assert_eq_s64(ptrace(PTRACE_CONT, pid, NULL, NULL), 0);
 		igt_assert_eq(waitpid(pid, &status, 0), pid);
 		igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 		/* The BO is shared: the parent sees the poke too. */
@@ -398,9 +398,9 @@ static void test_mixed(void)
 	memset(a, 1, SZ_4K);
 	memset(p, 2, size);
 
-	igt_assert_eq(test_gup(a, 64, PUDGE_TEST_PIN_FAST, PUDGE_TEST_GUP_WRITE), 1);
+	igt_assert_eq_s64(test_gup(a, 64, PUDGE_TEST_PIN_FAST, PUDGE_TEST_GUP_WRITE), 1);
 	assert_not_pinned(a);
-	igt_assert_eq(test_gup(a, 64, PUDGE_TEST_GUP_FAST, 0), 1);
+	igt_assert_eq_s64(test_gup(a, 64, PUDGE_TEST_GUP_FAST, 0), 1);
 
 	ring = uring_setup();
 	igt_assert_eq(uring_register(ring, a, IO_LEN), -1);
@@ -515,9 +515,9 @@ static void test_stress(void)
 
 	igt_info("touches %lu, migrations %lu, refused pins %lu, wrong %lu\n",
 		 s.faults, s.migrations, s.refused, s.wrong);
-	igt_assert_eq(s.wrong, 0);
-	igt_assert_lt(0, s.migrations);
-	igt_assert_lt(0, s.refused);
+	igt_assert_eq_u64(s.wrong, 0);
+	igt_assert_lt_u64(0, s.migrations);
+	igt_assert_lt_u64(0, s.refused);
 	munmap(s.m.p, s.m.size);
 	igt_assert_eq(pudge_bo_close(fd, s.m.h), 0);
 }
@@ -534,7 +534,7 @@ static void test_ioctl_invalid(void)
 	do_ioctl_err(fd, DRM_IOCTL_PUDGE_TEST_GUP, &g, EOPNOTSUPP);
 	igt_assert_eq(pudge_module_param_set("test_ioctls", 1), 0);
 	do_ioctl(fd, DRM_IOCTL_PUDGE_TEST_GUP, &g);
-	igt_assert_eq(g.result, 1);
+	igt_assert_eq_s64(g.result, 1);
 
 	g.npages = 0;
 	do_ioctl_err(fd, DRM_IOCTL_PUDGE_TEST_GUP, &g, EINVAL);

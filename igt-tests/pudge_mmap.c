@@ -255,7 +255,7 @@ static struct drm_pudge_stats touch_all(uint32_t h, uint64_t size, uint8_t **out
 		 f1 - f0, (unsigned long long)s.faults, (unsigned long long)s.fallbacks,
 		 (unsigned long long)s.pud_inserted, (unsigned long long)s.pmd_inserted,
 		 (unsigned long long)s.pte_inserted);
-	igt_assert_eq(f1 - f0, (long long)s.faults);
+	igt_assert_eq_s64(f1 - f0, (long long)s.faults);
 	if (out)
 		*out = p;
 	else
@@ -273,7 +273,7 @@ static void test_huge_1g(void)
 	set_cap(18);
 	h = bo_new(SZ_1G, PUDGE_GEM_PLACE_VRAM);
 	s = touch_all(h, SZ_1G, &p);
-	igt_assert_eq((uintptr_t)p & (SZ_1G - 1), 0);
+	igt_assert_eq_u64((uintptr_t)p & (SZ_1G - 1), 0);
 	igt_assert_eq_u64(s.faults, 1);
 	igt_assert_eq_u64(s.pud_inserted, 1);
 	igt_assert_eq_u64(s.pmd_inserted, 0);
@@ -688,7 +688,7 @@ static void test_mremap_pud(void)
 		int bad = kernel_log_count("bad pud");
 		pthread_t t;
 
-		igt_assert_eq((uintptr_t)p & (SZ_1G - 1), 0);
+		igt_assert_eq_u64((uintptr_t)p & (SZ_1G - 1), 0);
 		fill(p, SZ_1G, 0, 30 + i);
 		igt_assert_eq_u64(bo_stats(h).pud_inserted - s0.pud_inserted, 1);
 		r.p = (volatile uint64_t *)p;
@@ -702,7 +702,7 @@ static void test_mremap_pud(void)
 		pthread_join(t, NULL);
 		igt_info("destination aligned to %llu KiB: %lu reads, %lu faults, %lu stale\n",
 			 (unsigned long long)aligns[i] >> 10, r.reads, r.faults, r.stale);
-		igt_assert_eq(r.stale, 0);
+		igt_assert_eq_u64(r.stale, 0);
 		igt_assert(r.faults > 0);
 		/* Cleared as a "bad" entry, without a flush: TCG may hide the stale TLB. */
 		igt_assert_eq(kernel_log_count("bad pud"), bad);
@@ -739,7 +739,7 @@ static void test_split_race_pud(void)
 		usleep(20 * 1000);
 		r.stop = true;
 		pthread_join(t, NULL);
-		igt_assert_eq(r.faults, 0);
+		igt_assert_eq_u64(r.faults, 0);
 		for (uint64_t o = 0; o < SZ_1G; o += SZ_2M)
 			igt_assert_eq_u64(*(uint64_t *)(p + o), tag(o, i));
 		munmap(p, SZ_1G);

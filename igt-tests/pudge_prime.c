@@ -357,7 +357,7 @@ static void test_dmabuf_mmap_fork(void)
 	igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	check(p, size, 21);
 	igt_assert_eq(munmap(p + SZ_4K, SZ_4K), 0);	/* split */
-	igt_assert_eq(*(volatile uint64_t *)(p + 2 * SZ_4K), pattern(21, 2 * SZ_4K));
+	igt_assert_eq_u64(*(volatile uint64_t *)(p + 2 * SZ_4K), pattern(21, 2 * SZ_4K));
 	q = mremap(p + 2 * SZ_4K, size - 2 * SZ_4K, size - 2 * SZ_4K, MREMAP_MAYMOVE);
 	igt_assert(q != MAP_FAILED);
 	igt_assert_eq_u64(*(volatile uint64_t *)q, pattern(21, 2 * SZ_4K));
@@ -519,7 +519,7 @@ static void send_fd(int sock, int sfd)
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &sfd, sizeof(int));
-	igt_assert_eq(sendmsg(sock, &msg, 0), 1);
+	igt_assert_eq_s64(sendmsg(sock, &msg, 0), 1);
 }
 
 static int recv_fd(int sock)

@@ -468,7 +468,7 @@ static void test_mixed(void)
 	ring = syscall(__NR_io_uring_setup, 4, &params);
 	igt_require_f(ring >= 0, "io_uring unavailable: %s\n", strerror(errno));
 	iov = (struct iovec){ .iov_base = p + 2 * part, .iov_len = part };
-	igt_assert_eq(syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
+	igt_assert_eq_s64(syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
 			      &iov, 1), 0);
 	m = migrate(p, 3 * part, PUDGE_GEM_PLACE_VRAM);
 	igt_assert_eq_u64(m.moved, NPAGES(part));
@@ -476,7 +476,7 @@ static void test_mixed(void)
 	igt_assert_eq_u64(m.pinned, NPAGES(part));
 	dev_check(p, 3 * part, 12, NPAGES(part));
 	/* Unregistering unpins at once; closing the ring would do it later. */
-	igt_assert_eq(syscall(__NR_io_uring_register, ring, IORING_UNREGISTER_BUFFERS,
+	igt_assert_eq_s64(syscall(__NR_io_uring_register, ring, IORING_UNREGISTER_BUFFERS,
 			      NULL, 0), 0);
 	close(ring);
 	/* Unpinned now: the rest moves; the shared part never does. */
@@ -578,7 +578,7 @@ static void test_munmap_during(void)
 	c.stop = true;
 	pthread_join(t, NULL);
 	igt_info("%lu migration rounds alongside\n", c.rounds);
-	igt_assert_eq(c.errors, 0);
+	igt_assert_eq_u64(c.errors, 0);
 	igt_assert(c.rounds > 0);
 	for (uint64_t off = 0; off < c.size; off += SZ_1M)
 		check(c.p + off, SZ_1M, 17);
@@ -842,7 +842,7 @@ static void test_vram_pressure(void)
 		for (uint64_t o = 0; o < bo_size / 8; o += 512)
 			maps[i][o] = tag(i, o);
 	}
-	igt_assert_lt(param(PUDGE_PARAM_VRAM_FREE), bo_size);
+	igt_assert_lt_u64(param(PUDGE_PARAM_VRAM_FREE), bo_size);
 
 	p = anon(anon_size, true);
 	fill(p, anon_size, 24);
@@ -919,7 +919,7 @@ static void test_no_address_space(void)
 	igt_assert_eq(pudge_module_param_set("svm_fail_region", 1), 0);
 	rebind(slot);
 	igt_assert_eq(pudge_module_param_get("svm_fail_region", &left), 0);
-	igt_assert_eq(left, 0);
+	igt_assert_eq_s64(left, 0);
 	igt_assert(!(features & (PUDGE_FEATURE_SVM | PUDGE_FEATURE_SVM_THP)));
 	igt_assert_eq_u64(param(PUDGE_PARAM_SVM_CAPACITY), 0);
 	p = anon(SZ_2M, false);
@@ -1367,7 +1367,7 @@ static void __attribute__((noreturn)) vram_taker(uint64_t slack, int ready)
 	igt_assert(tfd >= 0);
 	igt_assert_eq(pudge_bo_create(tfd, vram - slack, PUDGE_GEM_PLACE_VRAM, &big, NULL), 0);
 	/* Clearing ~2 GiB takes seconds under TCG: say when the loop starts. */
-	igt_assert_eq(write(ready, "r", 1), 1);
+	igt_assert_eq_s64(write(ready, "r", 1), 1);
 	for (;;) {
 		if (!pudge_bo_create(tfd, slack, PUDGE_GEM_PLACE_VRAM, &h, NULL))
 			pudge_bo_close(tfd, h);
@@ -1408,7 +1408,7 @@ static void concurrent_owners(bool thp, bool evict)
 		igt_assert(taker >= 0);
 		if (taker == 0)
 			vram_taker(size + size / 2, pp[1]);
-		igt_assert_eq(read(pp[0], &c, 1), 1);
+		igt_assert_eq_s64(read(pp[0], &c, 1), 1);
 		close(pp[0]);
 		close(pp[1]);
 	}
@@ -1510,7 +1510,7 @@ static uint64_t swap_entries(const uint8_t *p, uint64_t size)
 	for (uint64_t o = 0; o < size; o += SZ_4K) {
 		uint64_t e;
 
-		igt_assert_eq(pread(pm, &e, 8, ((uintptr_t)(p + o) / SZ_4K) * 8), 8);
+		igt_assert_eq_s64(pread(pm, &e, 8, ((uintptr_t)(p + o) / SZ_4K) * 8), 8);
 		n += !!(e & (1ull << 62));
 	}
 	close(pm);
@@ -1571,7 +1571,7 @@ static void test_ksm_other_process(void)
 	p = anon(size, false);
 	fill(p, size, 50);
 	igt_assert_eq(madvise(p, size, MADV_MERGEABLE), 0);
-	igt_assert_eq(read(from_b[0], &c, 1), 1);
+	igt_assert_eq_s64(read(from_b[0], &c, 1), 1);
 	for (int i = 0; i < 300 && (ksm_merging(getpid()) < (long)NPAGES(size) ||
 				    ksm_merging(b) < (long)NPAGES(size)); i++)
 		usleep(100 * 1000);
@@ -1583,7 +1583,7 @@ static void test_ksm_other_process(void)
 		 (unsigned long long)m.moved, (unsigned long long)m.busy,
 		 (unsigned long long)m.pinned, (unsigned long long)m.not_anon);
 	/* B's pages stay where they are: B checks its pagemap, then reads. */
-	igt_assert_eq(write(to_b[1], "g", 1), 1);
+	igt_assert_eq_s64(write(to_b[1], "g", 1), 1);
 	signal(SIGALRM, ksm_hang);
 	alarm(30);
 	check(p, size, 50);
@@ -1633,13 +1633,13 @@ static void test_cow_other_process(void)
 			ok = *(uint64_t *)(p + o) == tag(55, o);
 		_exit(ok ? 0 : 1);
 	}
-	igt_assert_eq(read(from_c[0], &c, 1), 1);
+	igt_assert_eq_s64(read(from_c[0], &c, 1), 1);
 	/* Half the pages written by the parent: no longer shared. */
 	fill(p, size / 2, 56);
 	m = migrate(p, size, PUDGE_GEM_PLACE_VRAM);
 	igt_assert_eq_u64(m.moved, NPAGES(size / 2));
 	igt_assert_eq_u64(m.shared, NPAGES(size / 2));
-	igt_assert_eq(write(to_c[1], "g", 1), 1);
+	igt_assert_eq_s64(write(to_c[1], "g", 1), 1);
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	check(p, size / 2, 56);
@@ -1978,11 +1978,11 @@ static void test_reclaim_vs_remigrate(void)
 
 		memset(p, 5, part);
 		pudge_svm_migrate(fd, p, part, PUDGE_GEM_PLACE_VRAM, NULL);
-		igt_assert_eq(write(pp[1], "x", 1), 1);
+		igt_assert_eq_s64(write(pp[1], "x", 1), 1);
 		for (;;)
 			pudge_svm_migrate(fd, p, part, PUDGE_GEM_PLACE_VRAM, NULL);
 	}
-	igt_assert_eq(read(pp[0], &c, 1), 1);
+	igt_assert_eq_s64(read(pp[0], &c, 1), 1);
 	t0 = time(NULL);
 	ret = pudge_bo_create(fd, vram - 64 * SZ_1M, PUDGE_GEM_PLACE_VRAM, &h, NULL);
 	igt_info("create: %s after %lld s\n", strerror(-ret), (long long)(time(NULL) - t0));

@@ -92,13 +92,31 @@ void igt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 			      "error: " fmt " " #op " " fmt " is false", __a, __b); \
 } while (0)
 
-#define igt_assert_eq(a, b) __igt_assert_cmp(long long, "%lld", a, ==, b)
-#define igt_assert_neq(a, b) __igt_assert_cmp(long long, "%lld", a, !=, b)
-#define igt_assert_lt(a, b) __igt_assert_cmp(long long, "%lld", a, <, b)
-#define igt_assert_lte(a, b) __igt_assert_cmp(long long, "%lld", a, <=, b)
+/*
+ * IGT's plain comparisons take int, as here.  Where IGT would silently
+ * truncate a wider operand, this layer refuses to compile, so that every
+ * assertion means the same with the real IGT headers: 64-bit values use
+ * the _s64/_u64 forms.
+ */
+#define __igt_assert_cmpint(a, op, b) do {				\
+	_Static_assert(sizeof(a) <= sizeof(int) && sizeof(b) <= sizeof(int), \
+		       "operand wider than int: use the _s64/_u64 assertion"); \
+	__igt_assert_cmp(int, "%d", a, op, b);				\
+} while (0)
+
+#define igt_assert_eq(a, b) __igt_assert_cmpint(a, ==, b)
+#define igt_assert_neq(a, b) __igt_assert_cmpint(a, !=, b)
+#define igt_assert_lt(a, b) __igt_assert_cmpint(a, <, b)
+#define igt_assert_lte(a, b) __igt_assert_cmpint(a, <=, b)
 #define igt_assert_eq_u32(a, b) __igt_assert_cmp(uint32_t, "%#" PRIx32, a, ==, b)
+#define igt_assert_neq_u32(a, b) __igt_assert_cmp(uint32_t, "%#" PRIx32, a, !=, b)
+#define igt_assert_eq_s64(a, b) __igt_assert_cmp(int64_t, "%" PRId64, a, ==, b)
+#define igt_assert_neq_s64(a, b) __igt_assert_cmp(int64_t, "%" PRId64, a, !=, b)
+#define igt_assert_lt_s64(a, b) __igt_assert_cmp(int64_t, "%" PRId64, a, <, b)
+#define igt_assert_lte_s64(a, b) __igt_assert_cmp(int64_t, "%" PRId64, a, <=, b)
 #define igt_assert_eq_u64(a, b) __igt_assert_cmp(uint64_t, "%#" PRIx64, a, ==, b)
 #define igt_assert_neq_u64(a, b) __igt_assert_cmp(uint64_t, "%#" PRIx64, a, !=, b)
+#define igt_assert_lt_u64(a, b) __igt_assert_cmp(uint64_t, "%#" PRIx64, a, <, b)
 #define igt_assert_lte_u64(a, b) __igt_assert_cmp(uint64_t, "%#" PRIx64, a, <=, b)
 
 #define igt_require_f(expr, ...) do {					\

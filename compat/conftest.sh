@@ -137,6 +137,15 @@ probe PUDGE_HAVE_MEMREMAP_DEVICE_PRIVATE_PAGEMAP \
 const void *pudge_probe = memremap_device_private_pagemap;
 C
 
+probe PUDGE_HAVE_GEM_IMPORT_ATTACH \
+	'drm_gem_object.import_attach, which DRM is phasing out for drm_gem_is_imported(); that helper tested obj->dma_buf in its first form ("drm/gem: Test for imported GEM buffers with helper"), which is NULL again by the time the object is freed' <<'C'
+#include <drm/drm_gem.h>
+bool pudge_probe(const struct drm_gem_object *obj)
+{
+	return obj->import_attach;
+}
+C
+
 probe PUDGE_HAVE_MODULE_IMPORT_NS_IDENT \
 	'symbol namespaces were bare identifiers until "module: Convert symbol namespace to string literal" (v6.13)' <<'C'
 #include <linux/module.h>

@@ -20,6 +20,27 @@
 #define PUDGE_DRM_DRIVER_DATE(d)
 #endif
 
+/*
+ * Whether a GEM object was imported, also while it is being freed:
+ * import_attach where it exists (the first drm_gem_is_imported() looked
+ * at obj->dma_buf, which the last handle's release clears).
+ */
+#include <drm/drm_gem.h>
+#ifdef PUDGE_HAVE_GEM_IMPORT_ATTACH
+static inline bool pudge_gem_is_imported(const struct drm_gem_object *obj)
+{
+	return obj->import_attach;
+}
+
+static inline struct dma_buf *pudge_gem_import_dmabuf(struct drm_gem_object *obj)
+{
+	return obj->import_attach->dmabuf;
+}
+#else
+#define pudge_gem_is_imported(obj) drm_gem_is_imported(obj)
+#define pudge_gem_import_dmabuf(obj) ((obj)->dma_buf)
+#endif
+
 /* dma_buf_mmap() and friends are in the DMA_BUF symbol namespace. */
 #ifdef PUDGE_HAVE_MODULE_IMPORT_NS_IDENT
 #define PUDGE_MODULE_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS(DMA_BUF)

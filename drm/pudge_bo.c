@@ -7,6 +7,7 @@
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
+#include <linux/dma-buf.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_ttm_helper.h>
@@ -55,11 +56,15 @@ static const struct drm_gem_object_funcs pudge_gem_funcs = {
 
 static void pudge_bo_destroy(struct ttm_buffer_object *tbo)
 {
+	struct pudge_bo *bo = to_pudge_bo(tbo);
+
 	/* An imported BO gives its attachment back (unset if init failed). */
-	if (drm_gem_is_imported(&tbo->base))
+	if (pudge_gem_is_imported(&tbo->base))
 		drm_prime_gem_destroy(&tbo->base, tbo->sg);
 	drm_gem_object_release(&tbo->base);
-	kfree(to_pudge_bo(tbo));
+	if (bo->resv_dmabuf)
+		dma_buf_put(bo->resv_dmabuf);
+	kfree(bo);
 }
 
 static struct ttm_tt *pudge_ttm_tt_create(struct ttm_buffer_object *tbo,
@@ -122,16 +127,17 @@ const struct ttm_device_funcs pudge_ttm_funcs = {
  * @flags: PUDGE_GEM_PLACE_*; a VRAM-only BO is pinned in VRAM
  * @sg: for an imported BO, the exporter's pages (then @flags is system
  *	memory), else NULL
- * @resv: for an imported BO, the dma-buf's reservation object, locked by
- *	the caller and still locked on return; else NULL
+ * @dmabuf: for an imported BO, the dma-buf, whose reservation object the
+ *	BO shares: locked by the caller and still locked on return; else NULL
  * @out: receives the BO
  *
  * Return: 0, -ENOSPC (a VRAM-only BO that does not fit), -ENOMEM.
  */
 int pudge_bo_create(struct pudge_device *pudge, u64 size, u32 flags,
-		    struct sg_table *sg, struct dma_resv *resv,
+		    struct sg_table *sg, struct dma_buf *dmabuf,
 		    struct pudge_bo **out)
 {
+	struct dma_resv *resv = dmabuf ? dmabuf->resv : NULL;
 	struct ttm_operation_ctx ctx = { .interruptible = true };
 	struct pudge_bo *bo;
 	int ret;
@@ -143,6 +149,16 @@ int pudge_bo_create(struct pudge_device *pudge, u64 size, u32 flags,
 	bo->tbo.base.funcs = &pudge_gem_funcs;
 	bo->flags = flags;
 	pudge_bo_set_placement(bo, flags);
+	/*
+	 * The BO locks the dma-buf's reservation object until TTM's release
+	 * worker is done with it, also when the init below fails and the
+	 * import is abandoned at once: keep the dma-buf (and its lock) until
+	 * pudge_bo_destroy().
+	 */
+	if (dmabuf) {
+		get_dma_buf(dmabuf);
+		bo->resv_dmabuf = dmabuf;
+	}
 
 	/* On failure TTM frees the BO through pudge_bo_destroy(). */
 	ret = ttm_bo_init_reserved(&pudge->bdev, &bo->tbo,

@@ -8,8 +8,8 @@
 #include "pudge_drm.h"
 #include "pudge_drv.h"
 
+struct dma_buf;
 struct dma_buf_attachment;
-struct dma_resv;
 struct sg_table;
 
 /**
@@ -23,6 +23,8 @@ struct sg_table;
  * @stats: the BO's own fault and move counters
  * @export_pins: attachments of other devices that pinned the BO in system
  *	memory (PRIME export); under the BO's reservation
+ * @resv_dmabuf: for an imported BO, the dma-buf whose reservation object
+ *	it uses, held until the BO is destroyed
  */
 struct pudge_bo {
 	struct ttm_buffer_object tbo;
@@ -32,6 +34,7 @@ struct pudge_bo {
 	struct ttm_placement placement;
 	struct pudge_counters stats;
 	unsigned int export_pins;
+	struct dma_buf *resv_dmabuf;
 };
 
 static inline struct pudge_bo *to_pudge_bo(struct ttm_buffer_object *tbo)
@@ -63,7 +66,7 @@ static inline void pudge_bo_set_placement(struct pudge_bo *bo, u32 place)
 }
 
 int pudge_bo_create(struct pudge_device *pudge, u64 size, u32 flags,
-		    struct sg_table *sg, struct dma_resv *resv,
+		    struct sg_table *sg, struct dma_buf *dmabuf,
 		    struct pudge_bo **out);
 int pudge_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma);
 int pudge_gem_prime_pin(struct drm_gem_object *obj);

@@ -118,7 +118,11 @@ static int pudge_gem_mmap_imported(struct drm_gem_object *obj,
 		return -EINVAL;
 	vma->vm_private_data = NULL;
 	vma->vm_ops = NULL;
-	ret = dma_buf_mmap(obj->dma_buf, vma, pgoff);
+	/*
+	 * The attachment's dma-buf, not obj->dma_buf: closing the last handle
+	 * clears the latter while this mmap may still be on its way.
+	 */
+	ret = dma_buf_mmap(pudge_gem_import_dmabuf(obj), vma, pgoff);
 	/* The exporter's mapping holds the dma-buf: drop drm_gem_mmap_obj()'s reference. */
 	if (!ret)
 		drm_gem_object_put(obj);
@@ -138,7 +142,7 @@ static int pudge_gem_mmap_imported(struct drm_gem_object *obj,
  */
 int pudge_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
-	if (drm_gem_is_imported(obj))
+	if (pudge_gem_is_imported(obj))
 		return pudge_gem_mmap_imported(obj, vma);
 	/* ttm_bo_mmap_obj() keeps vm_ops set before it. */
 	vma->vm_ops = &pudge_bo_vm_ops;

@@ -14,6 +14,7 @@
  * copy engine would do, done by the CPU, so tools such as gputop see the
  * file as active.
  */
+#include <linux/cpumask.h>
 #include <linux/idr.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -24,6 +25,7 @@
 #include <drm/ttm/ttm_tt.h>
 
 #include "pudge_bo.h"
+#include "pudge_compat.h"
 
 enum pudge_region { PUDGE_REGION_VRAM, PUDGE_REGION_SYSTEM, PUDGE_REGIONS };
 
@@ -105,7 +107,7 @@ static void pudge_fdinfo_add(struct drm_gem_object *obj,
 	} else {
 		s = &stats[PUDGE_REGION_SYSTEM];
 		/* An import is backed by its exporter's pages. */
-		resident = drm_gem_is_imported(obj) ||
+		resident = pudge_gem_is_imported(obj) ||
 			   (tbo->ttm && ttm_tt_is_populated(tbo->ttm));
 	}
 	dma_resv_unlock(obj->resv);
@@ -149,6 +151,8 @@ void pudge_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 		id++;
 	}
 	drm_printf(p, "drm-engine-copy:\t%llu ns\n", (u64)atomic64_read(&pf->copy_ns));
+	/* Copies run on the CPUs, as many at once as there are. */
+	drm_printf(p, "drm-engine-capacity-copy:\t%u\n", num_online_cpus());
 	for (i = 0; i < PUDGE_REGIONS; i++)
 		drm_print_memory_stats(p, &stats[i], DRM_GEM_OBJECT_RESIDENT,
 				       pudge_region_names[i]);

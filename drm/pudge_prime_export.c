@@ -36,7 +36,7 @@ int pudge_gem_prime_pin(struct drm_gem_object *obj)
 	int ret;
 
 	dma_resv_assert_held(obj->resv);
-	if (!(bo->flags & PUDGE_GEM_PLACE_SYSTEM) || drm_gem_is_imported(obj))
+	if (!(bo->flags & PUDGE_GEM_PLACE_SYSTEM) || pudge_gem_is_imported(obj))
 		return -EINVAL;
 	if (!bo->export_pins) {
 		pudge_bo_set_placement(bo, PUDGE_GEM_PLACE_SYSTEM);

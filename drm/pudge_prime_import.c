@@ -34,7 +34,7 @@ pudge_gem_prime_import_sg_table(struct drm_device *drm,
 		return ERR_PTR(-EINVAL);
 	dma_resv_lock(dmabuf->resv, NULL);
 	ret = pudge_bo_create(to_pudge(drm), dmabuf->size, PUDGE_GEM_PLACE_SYSTEM,
-			      sgt, dmabuf->resv, &bo);
+			      sgt, dmabuf, &bo);
 	dma_resv_unlock(dmabuf->resv);
 	if (ret)
 		return ERR_PTR(ret);

@@ -6,7 +6,8 @@ IGT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wshadow -Werror -Wno
 	-Iigt-tests/compat -Iuapi -Itools/libpudge $(shell pkg-config --cflags libdrm)
 IGT_LIBS = $(shell pkg-config --libs libdrm) -lpthread
 IGT_DEBIAN := /usr/libexec/igt-gpu-tools
-IGT_GENERIC := core_getversion core_auth core_getclient core_sysfs core_debugfs
+# Debian tests that apply to pudge, and why the others do not: igt-generic.txt.
+IGT_GENERIC := $(shell awk '$$1 == "run" { print $$2 }' igt-tests/igt-generic.txt)
 IGT_OURS := pudge_basic pudge_mmap pudge_gup pudge_svm pudge_stress pudge_mm pudge_prime
 IGT_COMMON := igt-tests/compat/igt_compat.c tools/libpudge/pudge.c
 IGT_HDRS := igt-tests/compat/igt.h tools/libpudge/pudge.h uapi/pudge_drm.h
@@ -15,7 +16,7 @@ $(B)/igt/%: igt-tests/%.c $(IGT_COMMON) $(IGT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(IGT_CFLAGS) -o $@ $< $(IGT_COMMON) $(IGT_LIBS)
 
-$(B)/igt/test-list.txt: igt-tests/igt-tests.mk
+$(B)/igt/test-list.txt: igt-tests/igt-tests.mk igt-tests/igt-generic.txt
 	@mkdir -p $(dir $@)
 	@for t in $(IGT_GENERIC); do ln -sf $(IGT_DEBIAN)/$$t $(B)/igt/$$t; done
 	@{ echo TESTLIST; for t in $(IGT_OURS) $(IGT_GENERIC); do echo $$t; done; \

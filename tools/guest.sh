@@ -109,6 +109,16 @@ case $kver in
 	done
 	;;
 esac
+# Subtests of Debian's generic tests excluded with a reason (igt-generic.txt).
+generic_x=$(awk '$1 == "exclude" && $2 ~ /@/ { printf "%s%s", sep, $2; sep = "|" }' \
+	/src/igt-tests/igt-generic.txt)
+if [ -n "$generic_x" ]; then
+	if [ ${#exclude[@]} -gt 0 ]; then
+		exclude=(-x "${exclude[1]}|$generic_x")
+	else
+		exclude=(-x "$generic_x")
+	fi
+fi
 export PUDGE_STRESS_SECONDS=$secs PUDGE_SVM_SECONDS=$secs
 IGT_COMPAT_POST_CHECK="/src/build/tools/pudge-info --idle" \
 IGT_FORCE_DRIVER=pudge igt_runner -o --per-test-timeout 600 "${exclude[@]}" \

@@ -6,7 +6,9 @@
  * An ioctl that passed DRM's unplug check can still be running when the
  * device goes, and the SVM is destroyed once the device is unplugged:
  * inside drm_dev_enter() that cannot have started, so every use here
- * enters the device first.
+ * enters the device first.  The VRAM pool's calls into SVM (reclaim) are
+ * kept safe by the pool itself: destruction removes the reclaimer first
+ * and waits for a running call.
  */
 #include <linux/device.h>
 #include <linux/err.h>
@@ -30,10 +32,16 @@ static struct pudge_svm *pudge_svm_enter(struct pudge_device *pudge, int *idx)
 static void pudge_dev_svm_remove(void *data)
 {
 	struct pudge_device *pudge = data;
-	struct pudge_svm *svm = pudge->svm;
 
-	pudge->svm = NULL;
-	pudge_svm_destroy(svm);
+	/*
+	 * Cleared after the teardown, as before the move to svm/: an ioctl
+	 * already past DRM's unplug check fails drm_dev_enter() (-ENODEV),
+	 * not the "no SVM" check.  Page eviction for a buffer object still
+	 * running from before the unplug finishes first: the pool waits for
+	 * it when SVM removes its reclaimer.
+	 */
+	pudge_svm_destroy(pudge->svm);
+	WRITE_ONCE(pudge->svm, NULL);
 }
 
 /**

@@ -250,8 +250,11 @@ void pudge_vram_mgr_fini(struct pudge_vram_mgr *mgr, struct ttm_device *bdev)
 	struct ttm_resource_manager *man = &mgr->man;
 
 	ttm_resource_manager_set_used(man, false);
-	if (ttm_resource_manager_evict_all(bdev, man))
+	if (ttm_resource_manager_evict_all(bdev, man)) {
+		/* The BO's VRAM stays allocated; the reclaim state does not. */
+		cleanup_srcu_struct(&mgr->reclaim_srcu);
 		return;
+	}
 	ttm_resource_manager_cleanup(man);
 	ttm_set_driver_manager(bdev, TTM_PL_VRAM, NULL);
 	gpu_buddy_fini(&mgr->mm);

@@ -29,10 +29,11 @@ struct pudge_vram_res {
  * struct pudge_vram_reclaimer - a user of the VRAM pool that can give VRAM
  * back when another user finds no room
  * @reclaim: free VRAM this user holds, about @size bytes where it can
- *	choose; may sleep and take dma_resv and mmap locks (it is called
- *	from ioctls, under mmap_lock for reading at most).  Returns true if
- *	VRAM was freed, so that the caller may try again, false if the user
- *	had none to give.
+ *	choose; may sleep and take dma_resv locks.  It may be called with
+ *	the caller's mmap_lock held, for reading or for writing, so it must
+ *	not take mmap_lock itself, nor call pudge_vram_reclaim().  Returns
+ *	true if VRAM was freed, so that the caller may try again, false if
+ *	the user had none to give.
  * @link: on pudge_vram_mgr.reclaimers
  *
  * Buffer objects (through TTM eviction) and device-private memory each

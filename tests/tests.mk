@@ -17,5 +17,13 @@ $(B)/tests/test_range_plan: tests/test_range_plan.c ttm/pudge_range_plan.c ttm/p
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) -o $@ tests/test_range_plan.c ttm/pudge_range_plan.c $(UNIT_LIBS)
 
-unit: $(UNIT_TESTS)
+# The IGT compat layer's own semantics (igt_fork, exit handlers, ...).
+$(B)/tests/igt_compat_selftest: tests/igt_compat_selftest.c igt-tests/compat/igt_compat.c \
+		igt-tests/compat/igt_device.c igt-tests/compat/igt.h
+	@mkdir -p $(dir $@)
+	$(CC) $(IGT_CFLAGS) -o $@ tests/igt_compat_selftest.c igt-tests/compat/igt_compat.c \
+		igt-tests/compat/igt_device.c $(IGT_LIBS)
+
+unit: $(UNIT_TESTS) $(B)/tests/igt_compat_selftest
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+	@echo "== tests/igt_compat_check.sh"; tests/igt_compat_check.sh $(B)/tests/igt_compat_selftest

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -127,6 +128,45 @@ void igt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define igt_require(expr) igt_require_f(expr, "%s", "")
 
 #define igt_skip(...) __igt_skip_at(__FILE__, __LINE__, NULL, __VA_ARGS__)
+
+#define igt_skip_on_f(expr, ...) do {					\
+	if (expr)							\
+		__igt_skip_at(__FILE__, __LINE__, #expr, __VA_ARGS__);	\
+} while (0)
+
+/*
+ * Children that may assert: the body runs in @num_children processes,
+ * each with @child set to its index; an assertion there fails the child,
+ * and igt_waitchildren() fails the subtest when any child failed (killing
+ * the others).  An assertion in a child of a plain fork() or in a thread
+ * cannot end a subtest; it fails the whole process instead, loudly.
+ */
+#define igt_fork(child, num_children)					\
+	for (int child = 0; child < (num_children); child++)		\
+		for (; __igt_fork(); exit(0))
+
+bool __igt_fork(void);
+void igt_waitchildren(void);
+void igt_waitchildren_timeout(int seconds, const char *reason);
+
+/*
+ * Called with 0 at exit, or with the signal that ends the test, in the
+ * test's own process only (not in its children); last installed, first
+ * called.
+ */
+typedef void (*igt_exit_handler_t)(int sig);
+void igt_install_exit_handler(igt_exit_handler_t fn);
+
+/* Device opening (igt_device.c): chipset flags as IGT's drmtest.h. */
+#define DRIVER_VGEM (1 << 2)
+#define DRIVER_ANY ~(DRIVER_VGEM)
+
+int igt_device_filter_add(const char *filters);
+int igt_device_filter_count(void);
+int __drm_open_driver(int chipset);
+int __drm_open_driver_render(int chipset);
+int drm_open_driver(int chipset);
+int drm_open_driver_render(int chipset);
 
 #define do_ioctl(fd, req, arg) igt_assert_eq(igt_ioctl(fd, req, arg), 0)
 

@@ -36,6 +36,12 @@ static struct {
 	bool listed_any;
 	bool sentinel;			/* igt_runner wants markers on stderr */
 	int result_fd;			/* post-check: results go to the parent */
+	pid_t owner;			/* the process running the subtests */
+	bool fork_child;		/* inside an igt_fork() body */
+	pid_t children[64];		/* igt_fork()'s, not yet waited for */
+	unsigned int nr_children;
+	igt_exit_handler_t exit_handlers[16];
+	unsigned int nr_exit_handlers;
 	enum igt_result henceforth;	/* PASS, or what fixtures decided */
 	struct timespec start;
 	unsigned int count[3];
@@ -65,7 +71,7 @@ static void kmsg(const char *fmt, ...)
 static void usage(int code)
 {
 	fprintf(code ? stderr : stdout,
-		"Usage: %s [--list-subtests] [--run-subtest NAME[,NAME...]]\n",
+		"Usage: %s [--list-subtests] [--run-subtest NAME[,NAME...]] [--device FILTER]\n",
 		igt.prog);
 	exit(code);
 }
@@ -77,6 +83,7 @@ void __igt_init(int argc, char **argv)
 		{ "run-subtest", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "debug", optional_argument, NULL, 'd' },
+		{ "device", required_argument, NULL, 'D' },
 		{ }
 	};
 	int c;
@@ -94,6 +101,9 @@ void __igt_init(int argc, char **argv)
 			break;
 		case 'd':
 			break;
+		case 'D':
+			igt_device_filter_add(optarg);
+			break;
 		case 'h':
 			usage(0);
 			break;
@@ -107,6 +117,7 @@ void __igt_init(int argc, char **argv)
 		kmsg("[IGT] %s: executing\n", igt.prog);
 		post_check_fork();
 	}
+	igt.owner = getpid();
 }
 
 static bool selected(const char *name)
@@ -177,14 +188,21 @@ static void __attribute__((noreturn)) post_check_parent(int rfd, pid_t child)
 	char line[512];
 	FILE *in = fdopen(rfd, "r");
 	int status = 0, child_status = 0, code;
-	struct { enum igt_result r; double secs; char name[256]; } res[64];
-	unsigned int n = 0;
+	struct result { enum igt_result r; double secs; char name[256]; } *res = NULL;
+	unsigned int n = 0, cap = 0;
 	bool clean;
 	pid_t pid;
 
-	while (in && n < 64 && fgets(line, sizeof(line), in)) {
+	/* As many results as the test has subtests: none may be lost. */
+	while (in && fgets(line, sizeof(line), in)) {
 		int r;
 
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			res = realloc(res, cap * sizeof(*res));
+			if (!res)
+				abort();
+		}
 		if (sscanf(line, "%d %lf %255s", &r, &res[n].secs, res[n].name) == 3 &&
 		    r >= PASS && r <= FAIL)
 			res[n++].r = r;
@@ -287,6 +305,18 @@ void __igt_block_done(void)
 /* End the running block with @r, or the whole test when outside one. */
 static void __attribute__((noreturn)) leave(enum igt_result r)
 {
+	if (igt.fork_child && gettid() == getpid()) {
+		if (r == SKIP)
+			fprintf(stderr, "a skip in an igt_fork() child fails it\n");
+		exit(IGT_EXIT_FAILURE);
+	}
+	if (getpid() != igt.owner || gettid() != igt.owner) {
+		/* No subtest to end here: fail the whole process, loudly. */
+		fprintf(stderr, "%s in %s %d, which is not the test's process: use igt_fork(), or report through the exit status\n",
+			r == SKIP ? "skip" : "assertion",
+			getpid() != igt.owner ? "plain fork() child" : "thread", gettid());
+		_exit(IGT_EXIT_FAILURE);
+	}
 	if (igt.subtest) {
 		subtest_result(igt.subtest, r, elapsed());
 		igt.subtest = NULL;
@@ -400,4 +430,137 @@ int __igt_exit(void)
 	if (igt.count[PASS] || !igt.count[SKIP])
 		return IGT_EXIT_SUCCESS;
 	return IGT_EXIT_SKIP;
+}
+
+bool __igt_fork(void)
+{
+	pid_t pid;
+
+	if (igt.nr_children == sizeof(igt.children) / sizeof(igt.children[0]))
+		igt_fail_f("more than %u igt_fork() children\n", igt.nr_children);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		igt_fail_f("fork: %s\n", strerror(errno));
+	if (pid == 0) {
+		igt.fork_child = true;
+		igt.nr_children = 0;
+		igt.nr_exit_handlers = 0;
+		return true;
+	}
+	igt.children[igt.nr_children++] = pid;
+	return false;
+}
+
+/* SIGKILL every igt_fork() child not yet waited for. */
+static void kill_children(void)
+{
+	for (unsigned int i = 0; i < igt.nr_children; i++)
+		if (igt.children[i])
+			kill(igt.children[i], SIGKILL);
+}
+
+/*
+ * Wait for every igt_fork() child (and only those: other children keep
+ * their status for whoever waits for them), until @deadline
+ * (CLOCK_MONOTONIC seconds; 0: none).  The first failure or the deadline
+ * kills the rest.  Return: 0, or -errno with what went wrong in @why.
+ */
+static int wait_children(double deadline, char *why, size_t len)
+{
+	unsigned int left = igt.nr_children;
+	int err = 0;
+
+	while (left) {
+		struct timespec now;
+
+		for (unsigned int i = 0; i < igt.nr_children; i++) {
+			int status;
+			pid_t pid = igt.children[i];
+
+			if (!pid || waitpid(pid, &status, WNOHANG) != pid)
+				continue;
+			igt.children[i] = 0;
+			left--;
+			if (err || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
+				continue;
+			if (WIFSIGNALED(status))
+				snprintf(why, len, "child %u (pid %d) died with signal %d",
+					 i, pid, WTERMSIG(status));
+			else
+				snprintf(why, len, "child %u (pid %d) failed with exit status %d",
+					 i, pid, WEXITSTATUS(status));
+			err = -ECHILD;
+			kill_children();
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (left && !err && deadline && now.tv_sec + now.tv_nsec / 1e9 > deadline) {
+			snprintf(why, len, "%u children still running at the timeout", left);
+			err = -ETIMEDOUT;
+			kill_children();
+		}
+		if (left)
+			usleep(5 * 1000);
+	}
+	igt.nr_children = 0;
+	return err;
+}
+
+void igt_waitchildren(void)
+{
+	char why[128];
+
+	if (wait_children(0, why, sizeof(why)))
+		igt_fail_f("%s\n", why);
+}
+
+void igt_waitchildren_timeout(int seconds, const char *reason)
+{
+	struct timespec now;
+	char why[128];
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (wait_children(now.tv_sec + now.tv_nsec / 1e9 + seconds, why, sizeof(why)))
+		igt_fail_f("%s: %s\n", reason ? reason : "igt_waitchildren_timeout", why);
+}
+
+/* Exit handlers run once, in the test's own process, last installed first. */
+static void run_exit_handlers(int sig)
+{
+	if (getpid() != igt.owner)
+		return;
+	while (igt.nr_exit_handlers)
+		igt.exit_handlers[--igt.nr_exit_handlers](sig);
+}
+
+static void exit_handler_atexit(void)
+{
+	run_exit_handlers(0);
+}
+
+static void exit_handler_signal(int sig)
+{
+	run_exit_handlers(sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void igt_install_exit_handler(igt_exit_handler_t fn)
+{
+	static const int sigs[] = { SIGINT, SIGHUP, SIGPIPE, SIGTERM, SIGQUIT,
+				    SIGABRT, SIGSEGV, SIGBUS, SIGFPE };
+	static bool installed;
+
+	for (unsigned int i = 0; i < igt.nr_exit_handlers; i++)
+		if (igt.exit_handlers[i] == fn)
+			return;
+	if (igt.nr_exit_handlers == sizeof(igt.exit_handlers) / sizeof(igt.exit_handlers[0]))
+		igt_fail_f("too many exit handlers\n");
+	igt.exit_handlers[igt.nr_exit_handlers++] = fn;
+	if (installed)
+		return;
+	installed = true;
+	atexit(exit_handler_atexit);
+	for (unsigned int i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], exit_handler_signal);
 }

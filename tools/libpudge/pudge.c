@@ -15,6 +15,15 @@
 
 #include "pudge.h"
 
+bool pudge_is_device(int fd)
+{
+	drmVersionPtr v = fd < 0 ? NULL : drmGetVersion(fd);
+	bool yes = v && v->name && !strcmp(v->name, "pudge");
+
+	drmFreeVersion(v);
+	return yes;
+}
+
 int pudge_open(enum pudge_node type)
 {
 	drmDevicePtr devs[64];
@@ -27,19 +36,13 @@ int pudge_open(enum pudge_node type)
 		return -1;
 	}
 	for (i = 0; i < n && fd < 0; i++) {
-		drmVersionPtr v;
-
 		if (!(devs[i]->available_nodes & (1 << node)))
 			continue;
 		fd = open(devs[i]->nodes[node], O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (!v || strcmp(v->name, "pudge")) {
+		if (fd >= 0 && !pudge_is_device(fd)) {
 			close(fd);
 			fd = -1;
 		}
-		drmFreeVersion(v);
 	}
 	drmFreeDevices(devs, n);
 	if (fd < 0)
@@ -163,6 +166,16 @@ int pudge_module_param_get(const char *name, long long *value)
 	if (!f)
 		return -errno;
 	ret = fscanf(f, "%lld", value) == 1 ? 0 : -EIO;
+	if (ret) {
+		/* A bool parameter reads Y or N. */
+		char yn = 0;
+
+		rewind(f);
+		if (fscanf(f, " %c", &yn) == 1 && (yn == 'Y' || yn == 'N')) {
+			*value = yn == 'Y';
+			ret = 0;
+		}
+	}
 	fclose(f);
 	return ret;
 }

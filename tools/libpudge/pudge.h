@@ -23,6 +23,11 @@ enum pudge_node { PUDGE_NODE_PRIMARY, PUDGE_NODE_RENDER };
 int pudge_open(enum pudge_node type);
 
 /**
+ * pudge_is_device() - whether @fd is a DRM node of the pudge driver
+ */
+bool pudge_is_device(int fd);
+
+/**
  * pudge_get_param() - DRM_IOCTL_PUDGE_GET_PARAM
  *
  * Return: 0 with *value set, or a negative errno.
@@ -72,7 +77,7 @@ uint64_t pudge_bar_size(const char *slot, int bar);
 
 /**
  * pudge_module_param_get() / pudge_module_param_set() - read or write
- * /sys/module/pudge/parameters/@name
+ * /sys/module/pudge/parameters/@name (a bool parameter reads as 0 or 1)
  *
  * Return: 0, or a negative errno.
  */

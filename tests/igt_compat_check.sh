@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs tests/igt_compat_selftest and checks each outcome: the IGT compat
+# layer must fail a subtest whose igt_fork() child fails, skips or outlives
+# its timeout, fail loudly on an assertion outside the test's process, and
+# run exit handlers once, in the test's process only.  Usage: $0 BINARY
+set -u
+bin=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+export IGT_COMPAT_SELFTEST_DIR=$dir
+unset IGT_COMPAT_POST_CHECK IGT_SENTINEL_ON_STDERR
+fails=0
+expect() {	# expect SUBTEST EXIT-CODE RESULT-LINE|- [EXIT-HANDLER-SIG]
+	local sub=$1 code=$2 line=$3 sig=${4:-0} out rc n
+	rm -f "$dir/exit-handler"
+	out=$(timeout 30 "$bin" --run-subtest "$sub" 2>&1)
+	rc=$?
+	n=$(grep -c "^Subtest $sub:" <<<"$out")
+	if [ "$rc" != "$code" ]; then
+		echo "FAIL $sub: exit $rc, expected $code"; fails=$((fails + 1))
+	elif [ "$line" != - ] && { [ "$n" != 1 ] || ! grep -q "^Subtest $sub: $line " <<<"$out"; }; then
+		echo "FAIL $sub: expected one 'Subtest $sub: $line' line, got $n"; fails=$((fails + 1))
+	elif [ "$line" = - ] && [ "$n" != 0 ]; then
+		echo "FAIL $sub: expected no result line"; fails=$((fails + 1))
+	elif grep -q "not reached" <<<"$out"; then
+		echo "FAIL $sub: the parent went on after the failure"; fails=$((fails + 1))
+	elif [ "$sig" != none ] && [ "$(wc -l <"$dir/exit-handler" 2>/dev/null)" != 1 ]; then
+		echo "FAIL $sub: exit handler ran $(wc -l <"$dir/exit-handler" 2>/dev/null || echo 0) times"
+		fails=$((fails + 1))
+	elif [ "$sig" != none ] && [ "$(cut -d' ' -f2 "$dir/exit-handler")" != "$sig" ]; then
+		echo "FAIL $sub: exit handler got signal $(cut -d' ' -f2 "$dir/exit-handler"), expected $sig"
+		fails=$((fails + 1))
+	else
+		echo "ok   $sub"
+	fi
+	[ "$fails" = 0 ] || printf '%s\n' "$out" | sed 's/^/     | /'
+}
+expect fork-pass 0 SUCCESS
+expect fork-child-fails 98 FAIL
+expect fork-child-skips 98 FAIL
+start=$SECONDS
+expect fork-timeout 98 FAIL
+[ $((SECONDS - start)) -lt 10 ] || { echo "FAIL fork-timeout: took $((SECONDS - start)) s"; fails=$((fails + 1)); }
+expect plain-fork-assert 0 SUCCESS
+# A thread cannot end a subtest: the process fails as a whole, and its
+# exit handlers do not run (_exit).
+expect thread-assert 98 - none
+expect signal 143 - 15
+# The post-check (IGT_COMPAT_POST_CHECK) reports every subtest's result,
+# each a failure when the check fails.
+for post in true false; do
+	want=$([ $post = true ] && echo SUCCESS || echo FAIL)
+	n=$(IGT_COMPAT_POST_CHECK=$post "$bin" --run-subtest 'many-*' 2>/dev/null |
+		grep -c "^Subtest many-[0-9]*: $want ")
+	if [ "$n" = 100 ]; then
+		echo "ok   many subtests, post-check $post"
+	else
+		echo "FAIL many subtests, post-check $post: $n of 100 results say $want"
+		fails=$((fails + 1))
+	fi
+done
+exit $((fails > 0))

@@ -9,8 +9,9 @@ IGT_DEBIAN := /usr/libexec/igt-gpu-tools
 # Debian tests that apply to pudge, and why the others do not: igt-generic.txt.
 IGT_GENERIC := $(shell awk '$$1 == "run" { print $$2 }' igt-tests/igt-generic.txt)
 IGT_OURS := pudge_basic pudge_mmap pudge_gup pudge_svm pudge_stress pudge_mm pudge_prime
-IGT_COMMON := igt-tests/compat/igt_compat.c tools/libpudge/pudge.c
-IGT_HDRS := igt-tests/compat/igt.h tools/libpudge/pudge.h uapi/pudge_drm.h
+IGT_COMMON := igt-tests/compat/igt_compat.c igt-tests/compat/igt_device.c \
+	igt-tests/pudge_igt.c tools/libpudge/pudge.c
+IGT_HDRS := igt-tests/compat/igt.h igt-tests/pudge_igt.h tools/libpudge/pudge.h uapi/pudge_drm.h
 
 $(B)/igt/%: igt-tests/%.c $(IGT_COMMON) $(IGT_HDRS)
 	@mkdir -p $(dir $@)

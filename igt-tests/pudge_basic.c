@@ -4,6 +4,7 @@
  * bad arguments are refused, and the driver survives unbind and rebind.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -16,6 +17,7 @@
 
 #include "igt.h"
 #include "pudge.h"
+#include "pudge_igt.h"
 
 static int fd = -1;
 static char slot[32];
@@ -147,9 +149,8 @@ static void test_unknown_ioctl(void)
 
 static void test_render_node(void)
 {
-	int rfd = pudge_open(PUDGE_NODE_RENDER);
+	int rfd = pudge_igt_open(PUDGE_NODE_RENDER);
 
-	igt_assert_lte(0, rfd);
 	igt_assert_eq_u64(get_param(rfd, PUDGE_PARAM_VRAM_SIZE),
 			  get_param(fd, PUDGE_PARAM_VRAM_SIZE));
 	close(rfd);
@@ -234,7 +235,7 @@ static void touch(int f, uint32_t h, uint64_t size)
  */
 static void test_fdinfo(void)
 {
-	int f = pudge_open(PUDGE_NODE_RENDER), other = pudge_open(PUDGE_NODE_RENDER);
+	int f = pudge_igt_open(PUDGE_NODE_RENDER), other = pudge_igt_open(PUDGE_NODE_RENDER);
 	uint32_t vram, sys, both, imp;
 	long long copy;
 	char text[128];
@@ -381,29 +382,161 @@ static void test_gputop(void)
 static void test_unbind_rebind(void)
 {
 	for (int i = 0; i < 3; i++) {
-		int old = pudge_open(PUDGE_NODE_RENDER);
+		int old = pudge_igt_open(PUDGE_NODE_RENDER);
 		uint64_t v;
 		int nfd;
 
-		igt_assert_lte(0, old);
 		igt_assert_eq(pudge_driver_bind(slot, false), 0);
 		igt_assert_eq(raw_get_param(old, PUDGE_PARAM_VRAM_SIZE, 0, &v), -ENODEV);
 		igt_assert_eq(pudge_driver_bind(slot, true), 0);
 		close(old);
 
-		nfd = pudge_open(PUDGE_NODE_RENDER);
-		igt_assert_lte(0, nfd);
+		nfd = pudge_igt_open(PUDGE_NODE_RENDER);
 		igt_assert_eq_u64(get_param(nfd, PUDGE_PARAM_VRAM_SIZE),
 				  pudge_bar_size(slot, 2));
 		close(nfd);
 	}
 }
 
+/*
+ * Run this binary's "version" subtest with @env (NAME=VALUE or NAME= to
+ * unset) and @arg (a --device filter, or NULL), quietly.
+ * Return: its exit status (0 pass, IGT_EXIT_SKIP when no pudge device was
+ * chosen), or -1.
+ */
+static int run_selected(const char *env, const char *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "pudge_basic", "--run-subtest", "version",
+				 arg ? "--device" : NULL, (char *)arg, NULL };
+		int null = open("/dev/null", O_WRONLY);
+		const char *eq = env ? strchr(env, '=') : NULL;
+
+		/* Not the outer run's post-check, markers or driver choice. */
+		unsetenv("IGT_COMPAT_POST_CHECK");
+		unsetenv("IGT_SENTINEL_ON_STDERR");
+		unsetenv("IGT_FORCE_DRIVER");
+		unsetenv("IGT_DEVICE");
+		if (eq && eq[1])
+			putenv((char *)env);
+		dup2(null, 1);
+		dup2(null, 2);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* The first card node whose driver is @name, in @buf; false if none. */
+static bool card_of_driver(const char *name, char *buf, size_t len)
+{
+	for (int i = 0; i < 64; i++) {
+		int f;
+		drmVersionPtr v;
+		bool yes;
+
+		snprintf(buf, len, "/dev/dri/card%d", i);
+		f = open(buf, O_RDWR | O_CLOEXEC);
+		if (f < 0)
+			continue;
+		v = drmGetVersion(f);
+		yes = v && !strcmp(v->name, name);
+		drmFreeVersion(v);
+		close(f);
+		if (yes)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The device is chosen the way IGT chooses it: by igt_runner's --device
+ * filter (drm:, sys:, pci:), else IGT_DEVICE, else the first device whose
+ * driver IGT_FORCE_DRIVER names; a filter that matches nothing or another
+ * driver's device skips.  Each case reruns this binary's version subtest.
+ */
+static void test_device_selection(void)
+{
+	char card[64], vgem[64], arg[PATH_MAX + 8];
+	drmDevicePtr dev;
+	struct {
+		const char *env, *arg;
+		int want;
+	} cases[] = {
+		{ NULL, NULL, 0 },			/* DRIVER_ANY skips vgem */
+		{ "IGT_FORCE_DRIVER=pudge", NULL, 0 },
+		{ "IGT_FORCE_DRIVER=vgem", NULL, IGT_EXIT_SKIP },
+		{ "IGT_FORCE_DRIVER=i915", NULL, IGT_EXIT_SKIP },
+		{ NULL, "drm:/dev/dri/card99", IGT_EXIT_SKIP },
+		{ NULL, "drm:", IGT_EXIT_SKIP },
+		{ NULL, "bogus:whatever", IGT_EXIT_SKIP },
+		{ NULL, "pci:vendor=zz", IGT_EXIT_SKIP },
+		{ NULL, "pci:vendor", IGT_EXIT_SKIP },
+		{ NULL, "sys:/sys/devices/does-not-exist", IGT_EXIT_SKIP },
+		/* --device wins over IGT_DEVICE */
+		{ "IGT_DEVICE=drm:/dev/dri/card99", "", 0 },
+	};
+
+	igt_assert_eq(drmGetDevice2(fd, 0, &dev), 0);
+	igt_assert(dev->bustype == DRM_BUS_PCI);
+	snprintf(card, sizeof(card), "%s", dev->nodes[DRM_NODE_PRIMARY]);
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *a = cases[i].arg;
+
+		if (a && !*a) {
+			snprintf(arg, sizeof(arg), "drm:%s", card);
+			a = arg;
+		}
+		igt_assert_f(run_selected(cases[i].env, a) == cases[i].want,
+			     "env %s, --device %s: exit %d, expected %d\n",
+			     cases[i].env ?: "-", a ?: "-", run_selected(cases[i].env, a),
+			     cases[i].want);
+	}
+
+	/* Each way of naming pudge's device picks it. */
+	snprintf(arg, sizeof(arg), "drm:%s", card);
+	igt_assert_eq(run_selected(NULL, arg), 0);
+	snprintf(arg, sizeof(arg), "drm:%s", dev->nodes[DRM_NODE_RENDER]);
+	igt_assert_eq(run_selected(NULL, arg), 0);
+	snprintf(arg, sizeof(arg), "IGT_DEVICE=sys:/sys/bus/pci/devices/%s", slot);
+	igt_assert_eq(run_selected(arg, NULL), 0);
+	snprintf(arg, sizeof(arg), "pci:vendor=%04x,device=%04x", dev->deviceinfo.pci->vendor_id,
+		 dev->deviceinfo.pci->device_id);
+	igt_assert_eq(run_selected(NULL, arg), 0);
+	snprintf(arg, sizeof(arg), "pci:vendor=%04x,device=%04x,card=1",
+		 dev->deviceinfo.pci->vendor_id, dev->deviceinfo.pci->device_id);
+	igt_assert_eq(run_selected(NULL, arg), IGT_EXIT_SKIP);	/* there is one */
+	snprintf(arg, sizeof(arg), "pci:slot=%s", slot);
+	igt_assert_eq(run_selected(NULL, arg), 0);
+	drmFreeDevice(&dev);
+
+	/* A filter naming another driver's device opens it, and the test skips. */
+	if (system("modprobe vgem >/dev/null 2>&1") == 0 &&
+	    card_of_driver("vgem", vgem, sizeof(vgem))) {
+		snprintf(arg, sizeof(arg), "drm:%s", vgem);
+		igt_assert_eq(run_selected(NULL, arg), IGT_EXIT_SKIP);
+		igt_assert_eq(run_selected("IGT_FORCE_DRIVER=vgem", NULL), IGT_EXIT_SKIP);
+		igt_assert_eq(run_selected(NULL, NULL), 0);
+	} else {
+		igt_info("no vgem: the other-driver cases did not run\n");
+	}
+}
+
 igt_main
 {
 	igt_fixture {
-		fd = pudge_open(PUDGE_NODE_PRIMARY);
-		igt_require_f(fd >= 0, "no pudge device\n");
+		fd = pudge_igt_open(PUDGE_NODE_PRIMARY);
+		/* Whatever ends the test, the module parameters it changes go back. */
+		pudge_igt_param_keep("max_map_order");
+		pudge_igt_param_keep("unsafe_orders");
 		igt_assert_eq(pudge_pci_slot(fd, slot, sizeof(slot)), 0);
 	}
 
@@ -434,6 +567,10 @@ igt_main
 	igt_describe("An ioctl number pudge does not have is rejected");
 	igt_subtest("unknown-ioctl")
 		test_unknown_ioctl();
+
+	igt_describe("--device, IGT_DEVICE and IGT_FORCE_DRIVER choose the device as in IGT");
+	igt_subtest("device-selection")
+		test_device_selection();
 
 	igt_describe("GET_PARAM works on the render node");
 	igt_subtest("render-node")

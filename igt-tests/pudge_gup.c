@@ -24,6 +24,7 @@
 
 #include "igt.h"
 #include "pudge.h"
+#include "pudge_igt.h"
 
 #define SZ_4K (4096ull)
 #define SZ_2M (2ull << 20)
@@ -565,8 +566,11 @@ static size_t path_i, kind_i;
 igt_main
 {
 	igt_fixture {
-		fd = pudge_open(PUDGE_NODE_RENDER);
-		igt_require_f(fd >= 0, "no pudge device\n");
+		fd = pudge_igt_open(PUDGE_NODE_RENDER);
+		/* Whatever ends the test, the module parameters it changes go back. */
+		pudge_igt_param_keep("max_map_order");
+		pudge_igt_param_keep("unsafe_orders");
+		pudge_igt_param_keep("test_ioctls");
 		igt_assert_eq(pudge_get_param(fd, PUDGE_PARAM_KERNEL_MAP_ORDERS,
 					      &kernel_orders), 0);
 		igt_assert_eq(pudge_module_param_get("max_map_order", &saved_cap), 0);

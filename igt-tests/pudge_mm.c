@@ -30,6 +30,7 @@
 
 #include "igt.h"
 #include "pudge.h"
+#include "pudge_igt.h"
 
 #define SZ_4K (4096ull)
 #define SZ_2M (2ull << 20)
@@ -102,6 +103,7 @@ struct ctx {
 	uint64_t seed;
 };
 
+static int g_fd = -1;			/* the device the runner chose; cases reopen it */
 static uint64_t kernel_orders;
 static long long saved_cap = 18, saved_unsafe;
 static bool patched;
@@ -269,7 +271,7 @@ static void setup(struct ctx *c, const struct kind *k, bool use_unsafe)
 				     use_unsafe ? (long long)(PUDGE_MAP_ORDER_PMD |
 							      PUDGE_MAP_ORDER_PUD) : 0) == 0,
 	      "set unsafe_orders");
-	c->fd = pudge_open(PUDGE_NODE_RENDER);
+	c->fd = pudge_igt_reopen(g_fd);
 	CHECK(c->fd >= 0, "open");
 	CHECK(pudge_bo_create(c->fd, c->size, k->place, &c->h, NULL) == 0, "create");
 	s0 = stats(c);
@@ -1180,14 +1182,14 @@ igt_main
 	static size_t pi, ki;
 
 	igt_fixture {
-		int fd = pudge_open(PUDGE_NODE_RENDER);
-
-		igt_require_f(fd >= 0, "no pudge device\n");
-		igt_assert_eq(pudge_get_param(fd, PUDGE_PARAM_KERNEL_MAP_ORDERS,
+		g_fd = pudge_igt_open(PUDGE_NODE_RENDER);
+		igt_assert_eq(pudge_get_param(g_fd, PUDGE_PARAM_KERNEL_MAP_ORDERS,
 					      &kernel_orders), 0);
-		close(fd);
 		igt_assert_eq(pudge_module_param_get("max_map_order", &saved_cap), 0);
 		igt_assert_eq(pudge_module_param_get("unsafe_orders", &saved_unsafe), 0);
+		/* The cases' children change both; put them back whatever happens. */
+		pudge_igt_param_keep("max_map_order");
+		pudge_igt_param_keep("unsafe_orders");
 		patched = pudge_kernel_patched();
 		igt_info("kernel %s kernel-patches/\n", patched ? "has" : "lacks");
 	}
@@ -1206,5 +1208,6 @@ igt_main
 	igt_fixture {
 		pudge_module_param_set("max_map_order", saved_cap);
 		pudge_module_param_set("unsafe_orders", saved_unsafe);
+		close(g_fd);
 	}
 }

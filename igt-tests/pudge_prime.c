@@ -21,6 +21,7 @@
 
 #include "igt.h"
 #include "pudge.h"
+#include "pudge_igt.h"
 
 #define SZ_4K	(4096ull)
 #define SZ_2M	(2ull << 20)
@@ -226,7 +227,7 @@ static int udmabuf_new(uint64_t size, int *memfd, void **cpu)
 /* Export and import on the same device: the same BO, the same bytes. */
 static void test_self_import(void)
 {
-	int other = pudge_open(PUDGE_NODE_RENDER);
+	int other = pudge_igt_open(PUDGE_NODE_RENDER);
 	uint32_t h = bo_new(SZ_2M, PUDGE_GEM_PLACE_VRAM), h2, h3;
 	uint8_t *a, *b;
 	int dfd;
@@ -340,21 +341,16 @@ static void test_dmabuf_mmap_fork(void)
 	const uint64_t size = 2 * SZ_2M;
 	int warns = pudge_kernel_log_count("WARNING");
 	uint32_t h = bo_new(size, PUDGE_GEM_PLACE_VRAM);
-	int dfd = export_fd(fd, h), status;
+	int dfd = export_fd(fd, h);
 	uint8_t *p = map_dmabuf(dfd, size, SZ_2M), *q;
-	pid_t pid;
 
 	close(dfd);
 	fill(p, size, 20);
-	pid = fork();
-	igt_assert_lte(0, pid);
-	if (pid == 0) {
+	igt_fork(child, 1) {
 		check(p, size, 20);
 		fill(p, size, 21);
-		_exit(0);
 	}
-	igt_assert_eq(waitpid(pid, &status, 0), pid);
-	igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	igt_waitchildren();
 	check(p, size, 21);
 	igt_assert_eq(munmap(p + SZ_4K, SZ_4K), 0);	/* split */
 	igt_assert_eq_u64(*(volatile uint64_t *)(p + 2 * SZ_4K), pattern(21, 2 * SZ_4K));
@@ -553,7 +549,7 @@ static void test_cross_process(void)
 	const uint64_t size = 2 * SZ_2M;
 	uint32_t h = bo_new(size, PUDGE_GEM_PLACE_VRAM);
 	uint8_t *p = bo_map(fd, h, 0, size);
-	int sv[2], dfd, status;
+	int rnode = pudge_igt_open(PUDGE_NODE_RENDER), sv[2], dfd, status;
 	pid_t pid;
 
 	fill(p, size, 70);
@@ -561,7 +557,7 @@ static void test_cross_process(void)
 	pid = fork();
 	igt_assert_lte(0, pid);
 	if (pid == 0) {
-		int cfd = pudge_open(PUDGE_NODE_RENDER), rfd = recv_fd(sv[1]);
+		int cfd = pudge_igt_reopen(rnode), rfd = recv_fd(sv[1]);
 		uint32_t ch;
 		uint8_t *c;
 
@@ -574,6 +570,7 @@ static void test_cross_process(void)
 		fill(c, size, 71);
 		_exit(0);	/* mapping, handle and file go with the process */
 	}
+	close(rnode);
 	dfd = export_fd(fd, h);
 	send_fd(sv[0], dfd);
 	close(dfd);
@@ -597,7 +594,7 @@ static void test_close_orders(void)
 	enum { HANDLE, DMABUF, DMAMAP, GEMMAP, IMPORT, N };
 	const uint64_t size = SZ_2M;
 	int perm[N] = { 0, 1, 2, 3, 4 }, count = 0;
-	int other = pudge_open(PUDGE_NODE_RENDER);
+	int other = pudge_igt_open(PUDGE_NODE_RENDER);
 
 	igt_assert_lte(0, other);
 	/* All 120 orders of 5. */
@@ -659,7 +656,7 @@ static void on_fault(int sig)
 static void test_unbind(void)
 {
 	const uint64_t size = 2 * SZ_2M;
-	int f = pudge_open(PUDGE_NODE_RENDER), memfd, udfd, dfd, sig;
+	int f = pudge_igt_open(PUDGE_NODE_RENDER), memfd, udfd, dfd, sig;
 	uint32_t h, uh;
 	void *cpu;
 	volatile uint8_t *p, *u;
@@ -700,8 +697,7 @@ static void test_unbind(void)
 	close(f);
 	igt_assert_eq(pudge_driver_bind(slot, true), 0);
 	close(fd);
-	fd = pudge_open(PUDGE_NODE_PRIMARY);
-	igt_assert_lte(0, fd);
+	fd = pudge_igt_open(PUDGE_NODE_PRIMARY);
 	assert_idle();
 }
 
@@ -732,8 +728,10 @@ static void test_rejections(void)
 igt_main
 {
 	igt_fixture {
-		fd = pudge_open(PUDGE_NODE_PRIMARY);
-		igt_require_f(fd >= 0, "no pudge device\n");
+		fd = pudge_igt_open(PUDGE_NODE_PRIMARY);
+		/* Whatever ends the test, the module parameters it changes go back. */
+		pudge_igt_param_keep("unsafe_orders");
+		pudge_igt_param_keep("test_ioctls");
 		igt_assert_eq(pudge_pci_slot(fd, slot, sizeof(slot)), 0);
 		vram_size = get_param(fd, PUDGE_PARAM_VRAM_SIZE);
 		/* 2 MiB entries are off by default (README); these tests map them. */

@@ -61,6 +61,7 @@
 
 #include "igt.h"
 #include "pudge.h"
+#include "pudge_igt.h"
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
@@ -244,6 +245,7 @@ struct swarm {
 };
 
 static uint64_t g_seed, g_secs = 20;
+static int g_fd = -1;		/* the device the runner chose; workers reopen it */
 static unsigned int g_details[2];	/* printed: [0] other, [1] data */
 static struct ctx *g_ctx;		/* the engine of this process */
 static volatile uint64_t g_beat[NOWNERS + 2];	/* progress: engine, threads */
@@ -1483,7 +1485,7 @@ struct result {
 
 static void __attribute__((noreturn)) worker(int idx, int mode, struct result *res)
 {
-	int fd = pudge_open(PUDGE_NODE_RENDER);
+	int fd = pudge_igt_reopen(g_fd);
 	char who[32];
 	struct ctx c;
 
@@ -1568,7 +1570,6 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 	show_vmas(a);
 }
 
-static int g_fd = -1;
 static uint64_t g_features;
 
 static long long g_saved_unsafe, g_saved_svm_thp;
@@ -1585,8 +1586,10 @@ igt_main
 			g_secs = strtoull(getenv("PUDGE_STRESS_SECONDS"), NULL, 0);
 		sigaction(SIGSEGV, &sa, NULL);
 		sigaction(SIGBUS, &sa, NULL);
-		g_fd = pudge_open(PUDGE_NODE_RENDER);
-		igt_require_f(g_fd >= 0, "no pudge device\n");
+		g_fd = pudge_igt_open(PUDGE_NODE_RENDER);
+		/* Whatever ends the test, the module parameters it changes go back. */
+		pudge_igt_param_keep("unsafe_orders");
+		pudge_igt_param_keep("unsafe_svm_thp");
 		igt_assert_eq(pudge_get_param(g_fd, PUDGE_PARAM_FEATURES, &g_features), 0);
 		igt_assert_eq(pudge_allow_unsafe_orders(&g_saved_unsafe), 0);
 		/*

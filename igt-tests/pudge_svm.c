@@ -21,6 +21,7 @@
 
 #include "igt.h"
 #include "pudge.h"
+#include "pudge_igt.h"
 
 #define SZ_4K (4096ull)
 #define SZ_1M (1ull << 20)
@@ -785,8 +786,7 @@ static void rebind(const char *slot)
 	close(fd);
 	igt_assert_eq(pudge_driver_bind(slot, false), 0);
 	igt_assert_eq(pudge_driver_bind(slot, true), 0);
-	fd = pudge_open(PUDGE_NODE_RENDER);
-	igt_assert(fd >= 0);
+	fd = pudge_igt_open(PUDGE_NODE_RENDER);
 	features = param(PUDGE_PARAM_FEATURES);
 }
 
@@ -1019,8 +1019,7 @@ static void test_unbind(void)
 	close(fd);
 
 	igt_assert_eq(pudge_driver_bind(slot, true), 0);
-	fd = pudge_open(PUDGE_NODE_RENDER);
-	igt_assert(fd >= 0);
+	fd = pudge_igt_open(PUDGE_NODE_RENDER);
 	/* A new device: nothing of anyone's in its VRAM. */
 	igt_assert_eq_u64(resident(), 0);
 	igt_assert_eq_u64(migrate(p, size, PUDGE_GEM_PLACE_VRAM).moved, NPAGES(size));
@@ -1119,7 +1118,7 @@ static void test_unload(void)
 	/* A new module has the default parameters: opt in again (fixture). */
 	igt_assert_eq(pudge_module_param_set("unsafe_svm_thp", 1), 0);
 	for (int i = 0; i < 50 && fd < 0; i++) {
-		fd = pudge_open(PUDGE_NODE_RENDER);
+		fd = __pudge_igt_open(PUDGE_NODE_RENDER);
 		if (fd < 0)
 			usleep(100000);
 	}
@@ -1360,7 +1359,7 @@ static unsigned int test_seconds(unsigned int dflt)
  */
 static void __attribute__((noreturn)) vram_taker(uint64_t slack, int ready)
 {
-	int tfd = pudge_open(PUDGE_NODE_RENDER);
+	int tfd = pudge_igt_reopen(fd);
 	uint64_t vram = param(PUDGE_PARAM_VRAM_SIZE);
 	uint32_t big, h;
 
@@ -1654,14 +1653,11 @@ static void test_free_then_create(void)
 {
 	const uint64_t vram = param(PUDGE_PARAM_VRAM_SIZE), part = 512 * SZ_1M;
 	uint32_t big, h;
-	int status, ret;
-	pid_t pid;
+	int ret;
 
 	igt_assert_eq(pudge_bo_create(fd, vram - part, PUDGE_GEM_PLACE_VRAM, &big, NULL), 0);
 	for (int round = 0; round < 3; round++) {
-		pid = fork();
-		igt_assert(pid >= 0);
-		if (pid == 0) {
+		igt_fork(child, 1) {
 			uint8_t *p = anon(part, round % 2);
 			struct drm_pudge_svm_migrate m;
 
@@ -1675,10 +1671,10 @@ static void test_free_then_create(void)
 					 (unsigned long long)m.busy,
 					 (unsigned long long)m.already,
 					 (unsigned long long)param(PUDGE_PARAM_VRAM_FREE) >> 10);
-			_exit(ret || m.moved != NPAGES(part));
+			igt_assert_eq(ret, 0);
+			igt_assert_eq_u64(m.moved, NPAGES(part));
 		}
-		igt_assert_eq(waitpid(pid, &status, 0), pid);
-		igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		igt_waitchildren();
 		/* All of it is free again, at once. */
 		ret = pudge_bo_create(fd, part, PUDGE_GEM_PLACE_VRAM, &h, NULL);
 		igt_assert_f(ret == 0, "round %d: %s; then VRAM free %llu MiB, resident %llu KiB\n",
@@ -1745,7 +1741,7 @@ static void test_make_room_evicts(void)
  */
 static void chaos_child(uint64_t seed, unsigned int secs)
 {
-	int cfd = pudge_open(PUDGE_NODE_RENDER);
+	int cfd = pudge_igt_reopen(fd);
 	uint8_t *r[4] = { 0 };
 	uint64_t rsz[4] = { 0 };
 	uint32_t h[4] = { 0 };
@@ -2063,8 +2059,13 @@ static long long saved_svm_thp;
 igt_main
 {
 	igt_fixture {
-		fd = pudge_open(PUDGE_NODE_RENDER);
-		igt_require_f(fd >= 0, "no pudge device\n");
+		fd = pudge_igt_open(PUDGE_NODE_RENDER);
+		/* Whatever ends the test, the module parameters it changes go back. */
+		pudge_igt_param_keep("unsafe_orders");
+		pudge_igt_param_keep("unsafe_svm_thp");
+		pudge_igt_param_keep("svm_fail_alloc");
+		pudge_igt_param_keep("svm_max_chunks");
+		pudge_igt_param_keep("svm_fail_region");
 		/* The thp cases are about 2 MiB device folios: opt in to them. */
 		igt_assert_eq(pudge_allow_unsafe_svm_thp(&saved_svm_thp), 0);
 		features = param(PUDGE_PARAM_FEATURES);

@@ -35,6 +35,11 @@ else
 	check load modprobe pudge
 fi
 dmesg | grep -E 'pudge|\[drm\]' | tail -n 5
+# After every test of ours, once its processes are gone, the device must
+# hold nothing and the module parameters must be back at their values
+# from the load (igt-tests/compat: IGT_COMPAT_POST_CHECK): else it fails.
+grep -H . /sys/module/pudge/parameters/* >/tmp/pudge-params.txt
+post_check="/src/build/tools/pudge-info --idle && grep -H . /sys/module/pudge/parameters/* | diff -u /tmp/pudge-params.txt - >&2"
 
 if [ "${1:-}" = demo ]; then
 	/src/build/tools/pudge-info
@@ -60,7 +65,7 @@ if [ "${1:-}" = stress ]; then
 	n=$(/src/build/igt/pudge_stress --list-subtests | wc -l)
 	per=$(( ${2:-1800} / (n > 0 ? n : 1) ))
 	say "pudge_stress, ${2:-1800} s: $n subtests, $per s each"
-	IGT_COMPAT_POST_CHECK="/src/build/tools/pudge-info --idle" PUDGE_STRESS_SECONDS=$per \
+	IGT_COMPAT_POST_CHECK="$post_check" PUDGE_STRESS_SECONDS=$per \
 		/src/build/igt/pudge_stress 2>&1 | tee "$out/stress.txt"
 	check stress-subtests test "${PIPESTATUS[0]}" = 0
 	check unload modprobe -r pudge
@@ -87,8 +92,6 @@ else
 fi
 
 say "running IGT suites with igt_runner"
-# After every test of ours, once its processes are gone, the device must
-# hold nothing (igt-tests/compat: IGT_COMPAT_POST_CHECK): else it fails.
 # The subtests that run for a set time (pudge_stress, pudge_svm's
 # concurrent-owners and no-leak-after-chaos) run 10 s each here, 5 s on
 # the debug kernel (lockdep, DEBUG_VM: about 1.4x slower), to keep make
@@ -120,7 +123,7 @@ if [ -n "$generic_x" ]; then
 	fi
 fi
 export PUDGE_STRESS_SECONDS=$secs PUDGE_SVM_SECONDS=$secs
-IGT_COMPAT_POST_CHECK="/src/build/tools/pudge-info --idle" \
+IGT_COMPAT_POST_CHECK="$post_check" \
 IGT_FORCE_DRIVER=pudge igt_runner -o --per-test-timeout 600 "${exclude[@]}" \
 	/src/build/igt "$out/igt" >"$out/igt_runner.log" 2>&1
 echo "igt_runner exit $?" >>"$out/igt_runner.log"

@@ -459,12 +459,14 @@ static bool card_of_driver(const char *name, char *buf, size_t len)
 /*
  * The device is chosen the way IGT chooses it: by igt_runner's --device
  * filter (drm:, sys:, pci:), else IGT_DEVICE, else the first device whose
- * driver IGT_FORCE_DRIVER names; a filter that matches nothing or another
- * driver's device skips.  Each case reruns this binary's version subtest.
+ * driver IGT_FORCE_DRIVER names.  A filter that matches nothing, or a
+ * device of a driver the test does not take, skips; a filter IGT rejects
+ * is dropped.  Each case reruns this binary's version subtest, which
+ * opens the primary node.
  */
 static void test_device_selection(void)
 {
-	char card[64], vgem[64], arg[PATH_MAX + 8];
+	char card[64], vgem[64], arg[PATH_MAX + 16], sys[PATH_MAX];
 	drmDevicePtr dev;
 	struct {
 		const char *env, *arg;
@@ -473,13 +475,16 @@ static void test_device_selection(void)
 		{ NULL, NULL, 0 },			/* DRIVER_ANY skips vgem */
 		{ "IGT_FORCE_DRIVER=pudge", NULL, 0 },
 		{ "IGT_FORCE_DRIVER=vgem", NULL, IGT_EXIT_SKIP },
-		{ "IGT_FORCE_DRIVER=i915", NULL, IGT_EXIT_SKIP },
+		{ "IGT_FORCE_DRIVER=nosuchdriver", NULL, IGT_EXIT_SKIP },
+		/* the forced driver rules out the device a filter names */
+		{ "IGT_FORCE_DRIVER=nosuchdriver", "", IGT_EXIT_SKIP },
 		{ NULL, "drm:/dev/dri/card99", IGT_EXIT_SKIP },
 		{ NULL, "drm:", IGT_EXIT_SKIP },
-		{ NULL, "bogus:whatever", IGT_EXIT_SKIP },
 		{ NULL, "pci:vendor=zz", IGT_EXIT_SKIP },
-		{ NULL, "pci:vendor", IGT_EXIT_SKIP },
-		{ NULL, "sys:/sys/devices/does-not-exist", IGT_EXIT_SKIP },
+		/* filters IGT drops, or that set nothing: pudge as without one */
+		{ NULL, "bogus:whatever", 0 },
+		{ NULL, "sys:/sys/devices/does-not-exist", 0 },
+		{ NULL, "pci:vendor", 0 },
 		/* --device wins over IGT_DEVICE */
 		{ "IGT_DEVICE=drm:/dev/dri/card99", "", 0 },
 	};
@@ -504,10 +509,16 @@ static void test_device_selection(void)
 	/* Each way of naming pudge's device picks it. */
 	snprintf(arg, sizeof(arg), "drm:%s", card);
 	igt_assert_eq(run_selected(NULL, arg), 0);
+	/* A drm: filter names one node: not the primary one asked for. */
 	snprintf(arg, sizeof(arg), "drm:%s", dev->nodes[DRM_NODE_RENDER]);
-	igt_assert_eq(run_selected(NULL, arg), 0);
-	snprintf(arg, sizeof(arg), "IGT_DEVICE=sys:/sys/bus/pci/devices/%s", slot);
+	igt_assert_eq(run_selected(NULL, arg), IGT_EXIT_SKIP);
+	/* sys: takes the canonical path, not a link to it. */
+	snprintf(arg, sizeof(arg), "/sys/bus/pci/devices/%s", slot);
+	igt_assert(realpath(arg, sys));
+	snprintf(arg, sizeof(arg), "IGT_DEVICE=sys:%s", sys);
 	igt_assert_eq(run_selected(arg, NULL), 0);
+	snprintf(arg, sizeof(arg), "IGT_DEVICE=sys:/sys/bus/pci/devices/%s", slot);
+	igt_assert_eq(run_selected(arg, NULL), IGT_EXIT_SKIP);
 	snprintf(arg, sizeof(arg), "pci:vendor=%04x,device=%04x", dev->deviceinfo.pci->vendor_id,
 		 dev->deviceinfo.pci->device_id);
 	igt_assert_eq(run_selected(NULL, arg), 0);

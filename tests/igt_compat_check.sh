@@ -10,8 +10,8 @@ trap 'rm -rf "$dir"' EXIT
 export IGT_COMPAT_SELFTEST_DIR=$dir
 unset IGT_COMPAT_POST_CHECK IGT_SENTINEL_ON_STDERR
 fails=0
-expect() {	# expect SUBTEST EXIT-CODE RESULT-LINE|- [EXIT-HANDLER-SIG]
-	local sub=$1 code=$2 line=$3 sig=${4:-0} out rc n
+expect() {	# expect SUBTEST EXIT-CODE RESULT-LINE|- [EXIT-HANDLER-SIG [HANDLER-RUNS]]
+	local sub=$1 code=$2 line=$3 sig=${4:-0} runs=${5:-1} out rc n
 	rm -f "$dir/exit-handler"
 	out=$(timeout 30 "$bin" --run-subtest "$sub" 2>&1)
 	rc=$?
@@ -24,10 +24,10 @@ expect() {	# expect SUBTEST EXIT-CODE RESULT-LINE|- [EXIT-HANDLER-SIG]
 		echo "FAIL $sub: expected no result line"; fails=$((fails + 1))
 	elif grep -q "not reached" <<<"$out"; then
 		echo "FAIL $sub: the parent went on after the failure"; fails=$((fails + 1))
-	elif [ "$sig" != none ] && [ "$(wc -l <"$dir/exit-handler" 2>/dev/null)" != 1 ]; then
+	elif [ "$sig" != none ] && [ "$(wc -l <"$dir/exit-handler" 2>/dev/null)" != "$runs" ]; then
 		echo "FAIL $sub: exit handler ran $(wc -l <"$dir/exit-handler" 2>/dev/null || echo 0) times"
 		fails=$((fails + 1))
-	elif [ "$sig" != none ] && [ "$(cut -d' ' -f2 "$dir/exit-handler")" != "$sig" ]; then
+	elif [ "$sig" != none ] && [ "$(cut -d' ' -f2 "$dir/exit-handler" | sort -u)" != "$sig" ]; then
 		echo "FAIL $sub: exit handler got signal $(cut -d' ' -f2 "$dir/exit-handler"), expected $sig"
 		fails=$((fails + 1))
 	else
@@ -46,6 +46,34 @@ expect plain-fork-assert 0 SUCCESS
 # exit handlers do not run (_exit).
 expect thread-assert 98 - none
 expect signal 143 - 15
+expect fork-reaped-elsewhere 98 FAIL
+# The child's own handler and the parent's, each in its own process.
+expect fork-child-handler 0 SUCCESS 0 2
+expect handler-asserts 98 SUCCESS none
+# A parent that fails leaves no child behind to fail the next subtest.
+out=$(timeout 30 "$bin" --run-subtest 'fork-leftover,after-leftover' 2>&1)
+if grep -q "^Subtest fork-leftover: FAIL " <<<"$out" &&
+	grep -q "^Subtest after-leftover: SUCCESS " <<<"$out"; then
+	echo "ok   fork-leftover"
+else
+	echo "FAIL fork-leftover: the leftover child failed the next subtest"
+	printf '%s\n' "$out" | sed 's/^/     | /'
+	fails=$((fails + 1))
+fi
+# igt_runner's SIGTERM to a test under the post-check reaches the test.
+IGT_COMPAT_POST_CHECK=true "$bin" --run-subtest sleeper >/dev/null 2>&1 &
+wrapper=$!
+sleep 1
+kill -TERM $wrapper
+sleep 2
+if pgrep -f -- "--run-subtest sleeper" >/dev/null; then
+	echo "FAIL sigterm-forwarded: the test outlived igt_runner's SIGTERM"
+	pkill -KILL -f -- "--run-subtest sleeper"
+	fails=$((fails + 1))
+else
+	echo "ok   sigterm-forwarded"
+fi
+wait $wrapper 2>/dev/null
 # The post-check (IGT_COMPAT_POST_CHECK) reports every subtest's result,
 # each a failure when the check fails.
 for post in true false; do

@@ -29,6 +29,11 @@ static void note_exit(int sig)
 	}
 }
 
+static void assert_on_exit(int sig)
+{
+	igt_assert_f(false, "an assertion in an exit handler\n");
+}
+
 static void *asserting_thread(void *arg)
 {
 	igt_assert_f(arg == NULL, "a thread's assertion\n");
@@ -92,6 +97,42 @@ igt_main
 
 	igt_subtest("signal")
 		raise(SIGTERM);
+
+	/* The parent fails first: its child must not outlive the subtest. */
+	igt_subtest("fork-leftover") {
+		igt_fork(child, 1) {
+			sleep(2);
+			igt_assert_f(false, "the leftover child fails\n");
+		}
+		igt_assert_f(false, "the parent fails first\n");
+	}
+
+	igt_subtest("after-leftover") {
+		igt_fork(child, 1)
+			sleep(3);
+		igt_waitchildren();
+	}
+
+	/* A child someone else reaped: igt_waitchildren() fails, never hangs. */
+	igt_subtest("fork-reaped-elsewhere") {
+		igt_fork(child, 1)
+			;
+		igt_assert(wait(NULL) > 0);
+		igt_waitchildren();
+	}
+
+	/* A handler the child installs runs in the child; the parent's in it. */
+	igt_subtest("fork-child-handler") {
+		igt_fork(child, 1)
+			igt_install_exit_handler(note_exit);
+		igt_waitchildren();
+	}
+
+	igt_subtest("handler-asserts")
+		igt_install_exit_handler(assert_on_exit);
+
+	igt_subtest("sleeper")
+		sleep(60);
 
 	/* More subtests than any fixed table: every result must come out. */
 	static int i;	/* static: a failing subtest longjmps out of the loop body */

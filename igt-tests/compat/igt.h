@@ -157,9 +157,11 @@ void igt_waitchildren_timeout(int seconds, const char *reason);
 typedef void (*igt_exit_handler_t)(int sig);
 void igt_install_exit_handler(igt_exit_handler_t fn);
 
-/* Device opening (igt_device.c): chipset flags as IGT's drmtest.h. */
+/* Device opening (igt_device.c): chipset flags as IGT 2.x's drmtest.h. */
 #define DRIVER_VGEM (1 << 2)
-#define DRIVER_ANY ~(DRIVER_VGEM)
+#define DRIVER_VKMS (1 << 10)
+#define DRIVER_VIRTIO (1 << 11)
+#define DRIVER_ANY ~(DRIVER_VGEM | DRIVER_VKMS | DRIVER_VIRTIO)
 
 int igt_device_filter_add(const char *filters);
 int igt_device_filter_count(void);
@@ -168,11 +170,15 @@ int __drm_open_driver_render(int chipset);
 int drm_open_driver(int chipset);
 int drm_open_driver_render(int chipset);
 
-#define do_ioctl(fd, req, arg) igt_assert_eq(igt_ioctl(fd, req, arg), 0)
+#define do_ioctl(fd, req, arg) do {					\
+	igt_assert_eq(igt_ioctl(fd, req, arg), 0);			\
+	errno = 0;							\
+} while (0)
 
 #define do_ioctl_err(fd, req, arg, err) do {				\
 	igt_assert_eq(igt_ioctl(fd, req, arg), -1);			\
 	igt_assert_eq(errno, err);					\
+	errno = 0;							\
 } while (0)
 
 int igt_ioctl(int fd, unsigned long request, void *arg);

@@ -36,6 +36,7 @@ static struct {
 	bool listed_any;
 	bool sentinel;			/* igt_runner wants markers on stderr */
 	int result_fd;			/* post-check: results go to the parent */
+	bool in_exit_handler;
 	pid_t owner;			/* the process running the subtests */
 	bool fork_child;		/* inside an igt_fork() body */
 	pid_t children[64];		/* igt_fork()'s, not yet waited for */
@@ -48,6 +49,7 @@ static struct {
 } igt;
 
 static void post_check_fork(void);
+static void reap_children(void);
 
 static void kmsg(const char *fmt, ...)
 {
@@ -130,9 +132,13 @@ static bool selected(const char *name)
 	list = strdup(igt.selection);
 	if (!list)
 		abort();
-	for (tok = strtok_r(list, ",", &save); tok && !match;
-	     tok = strtok_r(NULL, ",", &save))
-		match = fnmatch(tok, name, 0) == 0;
+	/* As IGT's uwildmat: the last pattern that matches decides; !PATTERN excludes. */
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		bool neg = tok[0] == '!';
+
+		if (fnmatch(tok + neg, name, 0) == 0)
+			match = !neg;
+	}
 	free(list);
 	return match;
 }
@@ -182,6 +188,14 @@ static void subtest_result(const char *name, enum igt_result r, double secs)
  * command failed.  The test bed checks with it that a test leaves nothing
  * held in the driver.  Never returns.
  */
+static pid_t post_check_child;
+
+/* igt_runner's SIGTERM or SIGQUIT (a timeout) is meant for the test. */
+static void post_check_forward(int sig)
+{
+	kill(post_check_child, sig);
+}
+
 static void __attribute__((noreturn)) post_check_parent(int rfd, pid_t child)
 {
 	const char *cmd = getenv("IGT_COMPAT_POST_CHECK");
@@ -193,6 +207,11 @@ static void __attribute__((noreturn)) post_check_parent(int rfd, pid_t child)
 	bool clean;
 	pid_t pid;
 
+	post_check_child = child;
+	signal(SIGTERM, post_check_forward);
+	signal(SIGQUIT, post_check_forward);
+	signal(SIGINT, post_check_forward);
+	signal(SIGHUP, post_check_forward);
 	/* As many results as the test has subtests: none may be lost. */
 	while (in && fgets(line, sizeof(line), in)) {
 		int r;
@@ -236,7 +255,7 @@ static void post_check_fork(void)
 	int p[2];
 	pid_t child;
 
-	if (!getenv("IGT_COMPAT_POST_CHECK") || pipe(p))
+	if (!getenv("IGT_COMPAT_POST_CHECK") || pipe2(p, O_CLOEXEC))
 		return;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	fflush(NULL);
@@ -295,6 +314,7 @@ bool __igt_enter_fixture(void)
 
 void __igt_block_done(void)
 {
+	reap_children();
 	if (igt.subtest)
 		subtest_result(igt.subtest, PASS, elapsed());
 	igt.subtest = NULL;
@@ -305,6 +325,10 @@ void __igt_block_done(void)
 /* End the running block with @r, or the whole test when outside one. */
 static void __attribute__((noreturn)) leave(enum igt_result r)
 {
+	if (igt.in_exit_handler) {
+		fprintf(stderr, "%s in an exit handler\n", r == SKIP ? "skip" : "assertion");
+		_exit(IGT_EXIT_FAILURE);
+	}
 	if (igt.fork_child && gettid() == getpid()) {
 		if (r == SKIP)
 			fprintf(stderr, "a skip in an igt_fork() child fails it\n");
@@ -317,6 +341,8 @@ static void __attribute__((noreturn)) leave(enum igt_result r)
 			getpid() != igt.owner ? "plain fork() child" : "thread", gettid());
 		_exit(IGT_EXIT_FAILURE);
 	}
+	/* As IGT: a block's igt_fork() children do not outlive it. */
+	reap_children();
 	if (igt.subtest) {
 		subtest_result(igt.subtest, r, elapsed());
 		igt.subtest = NULL;
@@ -443,7 +469,9 @@ bool __igt_fork(void)
 	if (pid < 0)
 		igt_fail_f("fork: %s\n", strerror(errno));
 	if (pid == 0) {
+		/* The parent's exit handlers are not the child's; its own are. */
 		igt.fork_child = true;
+		igt.owner = getpid();
 		igt.nr_children = 0;
 		igt.nr_exit_handlers = 0;
 		return true;
@@ -458,6 +486,16 @@ static void kill_children(void)
 	for (unsigned int i = 0; i < igt.nr_children; i++)
 		if (igt.children[i])
 			kill(igt.children[i], SIGKILL);
+}
+
+/* SIGKILL and reap the igt_fork() children still there. */
+static void reap_children(void)
+{
+	kill_children();
+	for (unsigned int i = 0; i < igt.nr_children; i++)
+		if (igt.children[i])
+			waitpid(igt.children[i], NULL, 0);
+	igt.nr_children = 0;
 }
 
 /*
@@ -478,13 +516,21 @@ static int wait_children(double deadline, char *why, size_t len)
 			int status;
 			pid_t pid = igt.children[i];
 
-			if (!pid || waitpid(pid, &status, WNOHANG) != pid)
+			pid_t got;
+
+			if (!pid)
+				continue;
+			got = waitpid(pid, &status, WNOHANG);
+			if (got == 0 || (got < 0 && errno == EINTR))
 				continue;
 			igt.children[i] = 0;
 			left--;
-			if (err || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
+			if (err || (got == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0))
 				continue;
-			if (WIFSIGNALED(status))
+			if (got < 0)
+				snprintf(why, len, "child %u (pid %d) cannot be waited for: %s",
+					 i, pid, strerror(errno));
+			else if (WIFSIGNALED(status))
 				snprintf(why, len, "child %u (pid %d) died with signal %d",
 					 i, pid, WTERMSIG(status));
 			else
@@ -524,13 +570,18 @@ void igt_waitchildren_timeout(int seconds, const char *reason)
 		igt_fail_f("%s: %s\n", reason ? reason : "igt_waitchildren_timeout", why);
 }
 
+static const int fatal_sigs[] = { SIGINT, SIGHUP, SIGPIPE, SIGTERM, SIGQUIT,
+				  SIGABRT, SIGSEGV, SIGBUS, SIGFPE };
+
 /* Exit handlers run once, in the test's own process, last installed first. */
 static void run_exit_handlers(int sig)
 {
 	if (getpid() != igt.owner)
 		return;
+	igt.in_exit_handler = true;
 	while (igt.nr_exit_handlers)
 		igt.exit_handlers[--igt.nr_exit_handlers](sig);
+	igt.in_exit_handler = false;
 }
 
 static void exit_handler_atexit(void)
@@ -540,15 +591,15 @@ static void exit_handler_atexit(void)
 
 static void exit_handler_signal(int sig)
 {
+	/* A second signal while the handlers run ends the process at once. */
+	for (unsigned int i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++)
+		signal(fatal_sigs[i], SIG_DFL);
 	run_exit_handlers(sig);
-	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
 void igt_install_exit_handler(igt_exit_handler_t fn)
 {
-	static const int sigs[] = { SIGINT, SIGHUP, SIGPIPE, SIGTERM, SIGQUIT,
-				    SIGABRT, SIGSEGV, SIGBUS, SIGFPE };
 	static bool installed;
 
 	for (unsigned int i = 0; i < igt.nr_exit_handlers; i++)
@@ -561,6 +612,6 @@ void igt_install_exit_handler(igt_exit_handler_t fn)
 		return;
 	installed = true;
 	atexit(exit_handler_atexit);
-	for (unsigned int i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		signal(sigs[i], exit_handler_signal);
+	for (unsigned int i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++)
+		signal(fatal_sigs[i], exit_handler_signal);
 }

@@ -3,19 +3,27 @@
  * Device opening behind igt-tests/compat/igt.h, with IGT's rules:
  *
  * - A device filter, from --device or else the IGT_DEVICE environment
- *   variable, names the device: drm:/dev/dri/NODE, sys:/sys/... (the
- *   device's sysfs directory) or pci:vendor=V,device=D,card=N,slot=S
- *   (hex IDs, any subset of the keys).  With a filter, the matching
- *   device is opened whatever its driver, and nothing else.
+ *   variable, names the device: drm:/dev/dri/NODE (that node only),
+ *   sys:/sys/devices/... (the device's canonical sysfs directory) or
+ *   pci:vendor=V,device=D,card=N,slot=S (hex IDs, any subset of the keys).
+ *   A filter IGT would not accept (unknown class, a sys: path that does
+ *   not exist) is dropped with a warning, as IGT drops it.
+ * - With a filter, the device it names is opened and nothing else, if
+ *   @chipset (and IGT_FORCE_DRIVER) accept its driver; DRIVER_VGEM
+ *   ignores filters.
  * - Without a filter, /dev/dri is searched in node order for a driver that
- *   @chipset accepts; DRIVER_ANY accepts every driver but vgem.  With
- *   IGT_FORCE_DRIVER set, DRIVER_ANY accepts that driver only.
+ *   @chipset accepts; DRIVER_ANY accepts every driver but vgem, vkms and
+ *   virtio_gpu.  With IGT_FORCE_DRIVER set, DRIVER_ANY accepts that
+ *   driver only, whichever it is.
+ * - When nothing matches, vgem (for DRIVER_VGEM) or the forced driver is
+ *   loaded and the search runs again.
  * - drm_open_driver*() skip the subtest when nothing matches; the
  *   __drm_open_driver*() forms return -1 instead.
  *
  * Only the first of several ';'-separated filters is used, as
  * drm_open_driver() does; vendor names (pci:vendor=intel) are not known
- * here and match nothing.
+ * here and match nothing.  Unlike IGT, a render open does not fall back
+ * to the primary node, and no second file is kept open.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -29,12 +37,28 @@
 
 static char *filter;
 
+/* Whether IGT would take @f at all (igt_device_filter_add()). */
+static bool filter_valid(const char *f)
+{
+	struct stat st;
+
+	if (!strncmp(f, "drm:", 4) || !strncmp(f, "pci:", 4))
+		return true;
+	if (!strncmp(f, "sys:", 4))
+		return stat(f + 4, &st) == 0;
+	return false;
+}
+
 int igt_device_filter_add(const char *filters)
 {
 	free(filter);
 	filter = strdup(filters);
 	if (filter)
 		filter[strcspn(filter, ";")] = '\0';
+	if (filter && *filter && !filter_valid(filter)) {
+		fprintf(stderr, "device filter not valid, ignored: %s\n", filter);
+		*filter = '\0';
+	}
 	return filter && *filter ? 1 : 0;
 }
 
@@ -61,10 +85,16 @@ static bool driver_name(int fd, char *buf, size_t len)
 static bool chipset_accepts(int chipset, const char *name)
 {
 	const char *forced = getenv("IGT_FORCE_DRIVER");
-	int chip = strcmp(name, "vgem") == 0 ? DRIVER_VGEM : DRIVER_ANY;
+	int chip = DRIVER_ANY;
 
-	if (forced && chipset == DRIVER_ANY && strcmp(forced, name))
-		return false;
+	if (forced && chipset == DRIVER_ANY)
+		return strcmp(forced, name) == 0;
+	if (!strcmp(name, "vgem"))
+		chip = DRIVER_VGEM;
+	else if (!strcmp(name, "vkms"))
+		chip = DRIVER_VKMS;
+	else if (!strcmp(name, "virtio_gpu"))
+		chip = DRIVER_VIRTIO;
 	return (chipset & chip) == chip;
 }
 
@@ -127,10 +157,8 @@ static bool pci_match(drmDevicePtr dev, const char *props, int *seen, bool *bad)
 		char *val = strchr(tok, '=');
 		unsigned int v;
 
-		if (!val) {
-			*bad = true;
-			break;
-		}
+		if (!val)
+			continue;	/* as IGT: no key set */
 		*val++ = '\0';
 		if (!strcmp(tok, "vendor") && hex_value(val, &v)) {
 			match = match && dev->deviceinfo.pci->vendor_id == v;
@@ -157,24 +185,19 @@ static bool pci_match(drmDevicePtr dev, const char *props, int *seen, bool *bad)
 	return (*seen)++ == card;
 }
 
-/* Whether @dev is the device @f names. */
-static bool filter_match(drmDevicePtr dev, const char *f, int *seen, bool *bad)
+/* Whether @dev is the device @f names, for opening its node @node. */
+static bool filter_match(drmDevicePtr dev, int node, const char *f, int *seen, bool *bad)
 {
-	char want[PATH_MAX], have[PATH_MAX];
+	char have[PATH_MAX];
 
-	if (!strncmp(f, "drm:", 4)) {
-		for (int n = 0; n < DRM_NODE_MAX; n++)
-			if ((dev->available_nodes & (1 << n)) && !strcmp(dev->nodes[n], f + 4))
-				return true;
-		return false;
-	}
+	if (!strncmp(f, "drm:", 4))
+		return (dev->available_nodes & (1 << node)) && !strcmp(dev->nodes[node], f + 4);
 	if (!strncmp(f, "sys:", 4)) {
-		if (!realpath(f + 4, want))
-			return false;
+		/* IGT compares with the canonical path, not through links. */
 		for (int n = 0; n < DRM_NODE_MAX; n++)
 			if ((dev->available_nodes & (1 << n)) &&
 			    node_sysfs_device(dev->nodes[n], have))
-				return !strcmp(want, have);
+				return !strcmp(f + 4, have);
 		return false;
 	}
 	if (!strncmp(f, "pci:", 4))
@@ -183,18 +206,19 @@ static bool filter_match(drmDevicePtr dev, const char *f, int *seen, bool *bad)
 	return false;
 }
 
-static int filtered_open(bool render)
+static int filtered_open(int chipset, bool render)
 {
 	int node = render ? DRM_NODE_RENDER : DRM_NODE_PRIMARY;
 	drmDevicePtr devs[64];
 	int n, seen = 0, fd = -1;
 	bool bad = false;
+	char name[64];
 
 	n = drmGetDevices2(0, devs, 64);
 	if (n < 0)
 		return -1;
-	for (int i = 0; i < n && fd < 0 && !bad; i++) {
-		if (!filter_match(devs[i], filter, &seen, &bad))
+	for (int i = 0; i < n && !bad; i++) {
+		if (!filter_match(devs[i], node, filter, &seen, &bad))
 			continue;
 		if (devs[i]->available_nodes & (1 << node))
 			fd = open(devs[i]->nodes[node], O_RDWR | O_CLOEXEC);
@@ -203,20 +227,30 @@ static int filtered_open(bool render)
 	drmFreeDevices(devs, n);
 	if (bad)
 		igt_warn("device filter not understood: %s\n", filter);
+	/* The device named must still be one the test asks for. */
+	if (fd >= 0 && !(driver_name(fd, name, sizeof(name)) && chipset_accepts(chipset, name))) {
+		close(fd);
+		fd = -1;
+	}
 	return fd;
 }
 
 static int open_driver(int chipset, bool render)
 {
+	const char *forced = getenv("IGT_FORCE_DRIVER");
+	const char *module = chipset == DRIVER_VGEM ? "vgem" : forced;
+	char cmd[128];
 	int fd;
 
-	if (igt_device_filter_count())
-		return filtered_open(render);
+	if (chipset != DRIVER_VGEM && igt_device_filter_count())
+		return filtered_open(chipset, render);
 	fd = search_and_open(chipset, render);
-	/* As IGT does, load vgem when it is asked for by name. */
-	if (fd < 0 && chipset == DRIVER_VGEM &&
-	    system("modprobe vgem >/dev/null 2>&1") == 0)
-		fd = search_and_open(chipset, render);
+	/* As IGT does, load the driver asked for by name, and look again. */
+	if (fd < 0 && module && strlen(module) < 64) {
+		snprintf(cmd, sizeof(cmd), "modprobe %s >/dev/null 2>&1", module);
+		if (system(cmd) == 0)
+			fd = search_and_open(chipset, render);
+	}
 	return fd;
 }
 

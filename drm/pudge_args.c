@@ -16,7 +16,7 @@ int pudge_check_get_param(const struct drm_pudge_get_param *args)
 {
 	if (args->pad)
 		return -EINVAL;
-	if (args->param > PUDGE_PARAM_SVM_RESIDENT)
+	if (args->param > PUDGE_PARAM_VRAM_CLEAR_PENDING)
 		return -EINVAL;
 	return 0;
 }

@@ -100,28 +100,6 @@ static void pudge_move_memcpy(u64 num_pages, struct ttm_kmap_iter *dst,
 	}
 }
 
-/* New VRAM must not show what an earlier BO left there. */
-static void pudge_vram_clear(struct pudge_device *pudge, struct ttm_resource *res)
-{
-	struct pudge_vram_res *vres = to_pudge_vram_res(res);
-	unsigned int i;
-
-	for (i = 0; i < vres->nr_runs; i++) {
-		const struct pudge_run *r = &vres->runs[i];
-		void __iomem *p = pudge->vram_map + (r->pa - pudge->vram_base);
-		u64 left = r->npages << PAGE_SHIFT;
-
-		while (left) {
-			size_t n = min_t(u64, left, SZ_64M);
-
-			memset_io(p, 0, n);
-			p += n;
-			left -= n;
-			cond_resched();
-		}
-	}
-}
-
 /**
  * pudge_bo_move() - TTM's move callback: copy a BO to its new placement
  * @tbo: the BO, reserved
@@ -158,8 +136,12 @@ int pudge_bo_move(struct ttm_buffer_object *tbo, bool evict,
 	}
 	if (!old || (old->mem_type == TTM_PL_SYSTEM &&
 		     (!tbo->ttm || !ttm_tt_is_populated(tbo->ttm)))) {
-		/* Nothing to copy: the BO reads as zeroes. */
-		pudge_vram_clear(pudge, new_mem);
+		/*
+		 * Nothing to copy: the BO reads as zeroes.  New VRAM must not
+		 * show what an earlier owner left there; most of it was
+		 * cleared when it was freed.
+		 */
+		pudge_vram_clear_res(&pudge->vram, new_mem);
 		ttm_bo_move_null(tbo, new_mem);
 		ret = 0;
 		goto out;

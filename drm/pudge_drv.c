@@ -122,7 +122,7 @@ static int pudge_ttm_init(struct pudge_device *pudge)
 	if (ret)
 		return ret;
 	ret = pudge_vram_mgr_init(&pudge->vram, &pudge->bdev, pudge->vram_base,
-				  pudge->vram_size);
+				  pudge->vram_size, pudge->vram_map);
 	if (ret) {
 		ttm_device_fini(&pudge->bdev);
 		return ret;
@@ -215,6 +215,8 @@ static void pudge_pci_remove(struct pci_dev *pdev)
 	drm_dev_unplug(&pudge->drm);
 	/* Later faults map TTM's dummy page instead of a BAR that is gone. */
 	unmap_mapping_range(pudge->drm.anon_inode->i_mapping, 0, 0, 1);
+	/* The clearing worker writes to the BAR: done before it goes. */
+	pudge_vram_clear_stop(&pudge->vram);
 }
 
 static const struct pci_device_id pudge_pci_ids[] = {

@@ -54,6 +54,9 @@ int pudge_get_param_ioctl(struct drm_device *drm, void *data,
 	case PUDGE_PARAM_SVM_RESIDENT:
 		args->value = pudge_dev_svm_resident(pdev);
 		break;
+	case PUDGE_PARAM_VRAM_CLEAR_PENDING:
+		args->value = pudge_vram_clear_pending(&pdev->vram);
+		break;
 	}
 	return 0;
 }

@@ -28,6 +28,15 @@ static void pudge_stats_read(const struct pudge_counters *c,
 
 static const struct pudge_svm_counters pudge_svm_none;
 
+/* VRAM clearing: device-wide only (zero per BO). */
+static void pudge_clear_stats_read(struct pudge_vram_mgr *mgr,
+				   struct drm_pudge_stats *out)
+{
+	out->vram_cleared_bg = mgr ? atomic64_read(&mgr->cleared_bg) : 0;
+	out->vram_cleared_alloc = mgr ? atomic64_read(&mgr->cleared_alloc) : 0;
+	out->vram_clear_reclaims = mgr ? atomic64_read(&mgr->clear_reclaims) : 0;
+}
+
 static void pudge_svm_stats_read(const struct pudge_svm_counters *c,
 				 struct drm_pudge_stats *out)
 {
@@ -61,6 +70,7 @@ int pudge_stats_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	if (!(args->flags & PUDGE_STATS_BO)) {
 		pudge_stats_read(&to_pudge(drm)->stats, args);
 		pudge_svm_stats_read(&to_pudge(drm)->svm_stats, args);
+		pudge_clear_stats_read(&to_pudge(drm)->vram, args);
 		return 0;
 	}
 	obj = drm_gem_object_lookup(file, args->handle);
@@ -68,6 +78,7 @@ int pudge_stats_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		return -ENOENT;
 	/* SVM is not per BO: its counters read as zero. */
 	pudge_svm_stats_read(&pudge_svm_none, args);
+	pudge_clear_stats_read(NULL, args);
 	pudge_stats_read(&to_pudge_bo(drm_gem_ttm_of_gem(obj))->stats, args);
 	drm_gem_object_put(obj);
 	return 0;
@@ -96,6 +107,9 @@ static int pudge_stats_show(struct seq_file *m, void *unused)
 		   pudge_dev_svm_resident(pudge), s.svm_to_vram, s.svm_to_ram,
 		   s.svm_bytes_copied, s.svm_cpu_faults, s.svm_thp_moves,
 		   s.svm_page_moves, s.svm_evicted, s.svm_kthread_faults);
+	pudge_clear_stats_read(&pudge->vram, &s);
+	seq_printf(m, "vram_cleared_bg %llu\nvram_cleared_alloc %llu\nvram_clear_reclaims %llu\n",
+		   s.vram_cleared_bg, s.vram_cleared_alloc, s.vram_clear_reclaims);
 	return 0;
 }
 

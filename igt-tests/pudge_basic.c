@@ -120,7 +120,7 @@ static void test_features(void)
 
 static void test_invalid_param(void)
 {
-	static const uint32_t bad[] = { PUDGE_PARAM_SVM_RESIDENT + 1, 64, 0x80000000u, ~0u };
+	static const uint32_t bad[] = { PUDGE_PARAM_VRAM_CLEAR_PENDING + 1, 64, 0x80000000u, ~0u };
 	uint64_t v;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -89,7 +89,9 @@ static const struct kind {
 	{ "vram-pte", 4 * SZ_2M, SZ_4K, PUDGE_GEM_PLACE_VRAM, 0, PUDGE_MAP_ORDER_PTE },
 	{ "vram-pmd", 4 * SZ_2M, SZ_2M, PUDGE_GEM_PLACE_VRAM, 9, PUDGE_MAP_ORDER_PMD },
 	{ "vram-pud", SZ_1G, SZ_1G, PUDGE_GEM_PLACE_VRAM, 18, PUDGE_MAP_ORDER_PUD },
-	{ "system", 4 * SZ_2M, SZ_4K, PUDGE_GEM_PLACE_SYSTEM, 18, PUDGE_MAP_ORDER_PTE },
+	{ "system", 4 * SZ_2M, SZ_4K, PUDGE_GEM_PLACE_SYSTEM, 0, PUDGE_MAP_ORDER_PTE },
+	/* System pages in 2 MiB entries where TTM's pool gave 2 MiB runs. */
+	{ "system-pmd", 4 * SZ_2M, SZ_2M, PUDGE_GEM_PLACE_SYSTEM, 9, PUDGE_MAP_ORDER_PMD },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -225,6 +227,10 @@ static void check_entries(struct ctx *c, struct drm_pudge_stats s0, uint64_t va,
 		return;
 	if (c->k->need == PUDGE_MAP_ORDER_PUD && !(va % SZ_1G) && len >= SZ_1G)
 		CHECK(pud >= 1, "no 1 GiB entry inserted (pud %llu pmd %llu)",
+		      (unsigned long long)pud, (unsigned long long)pmd);
+	else if (c->k->need == PUDGE_MAP_ORDER_PMD && c->k->place == PUDGE_GEM_PLACE_SYSTEM)
+		/* Only where the pool's pages form 2 MiB runs (pudge_mmap checks). */
+		CHECK(pud == 0, "a 1 GiB entry of system memory (pud %llu pmd %llu)",
 		      (unsigned long long)pud, (unsigned long long)pmd);
 	else if (c->k->need == PUDGE_MAP_ORDER_PMD && !(va % SZ_2M) && len >= SZ_2M)
 		CHECK(pmd >= 1 && pud == 0, "no 2 MiB entry inserted (pud %llu pmd %llu)",

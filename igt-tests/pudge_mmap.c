@@ -304,6 +304,104 @@ static void test_huge_2m(void)
 	set_cap(saved_cap);
 }
 
+/*
+ * A BO in system memory maps its pages like VRAM: each physically
+ * contiguous run from one fault, 2 MiB entries where the run has a
+ * 2 MiB-aligned part (TTM's pool allocates up to 4 MiB at a time), PTEs
+ * elsewhere, every page exactly once, and never a 1 GiB entry.  With
+ * 2 MiB entries capped, the same runs map with PTEs.
+ */
+static void test_system_huge(void)
+{
+	static const uint64_t sizes[] = { 16 * SZ_2M, 128 * SZ_2M, 5 * SZ_4K };
+
+	igt_require_f(kernel_orders & PUDGE_MAP_ORDER_PMD, "no PMD pfnmap support\n");
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t size = sizes[i], npages = size / SZ_4K;
+		long long pte0 = pudge_vm_pte_bytes(), pte1;
+		struct drm_pudge_stats s;
+		uint32_t h;
+		uint8_t *p;
+
+		set_cap(18);
+		h = bo_new(size, PUDGE_GEM_PLACE_SYSTEM);
+		s = touch_all(h, size, &p);
+		pte1 = pudge_vm_pte_bytes();
+		igt_info("system %llu KiB: VmPTE +%lld KiB\n", (unsigned long long)size >> 10,
+			 (pte1 - pte0) >> 10);
+		igt_assert_eq_u64(s.pud_inserted, 0);
+		igt_assert_eq_u64(s.pmd_inserted * (SZ_2M / SZ_4K) + s.pte_inserted, npages);
+		igt_assert_lte_u64(s.faults, s.pmd_inserted + s.pte_inserted);
+		if (size >= 16 * SZ_2M) {
+			/* At least half in 2 MiB entries: the pool gives 4 MiB blocks. */
+			igt_assert_lte_u64(size / SZ_2M / 2, s.pmd_inserted);
+			igt_assert_lt_u64(s.faults, npages / 16);
+		}
+		for (uint64_t o = 0; o < size; o += SZ_4K)
+			igt_assert_eq(p[o], (uint8_t)(o >> 12));
+		munmap(p, size);
+
+		igt_assert_eq(pudge_bo_close(fd, h), 0);
+
+		/* 2 MiB entries capped: PTEs only, still a run per fault. */
+		set_cap(0);
+		h = bo_new(size, PUDGE_GEM_PLACE_SYSTEM);
+		s = touch_all(h, size, NULL);
+		set_cap(saved_cap);
+		igt_assert_eq_u64(s.pmd_inserted + s.pud_inserted, 0);
+		igt_assert_eq_u64(s.pte_inserted, npages);
+		if (size >= 16 * SZ_2M)
+			igt_assert_lt_u64(s.faults, npages / 16);
+		igt_assert_eq(pudge_bo_close(fd, h), 0);
+	}
+}
+
+/*
+ * Huge entries across moves: a BO in VRAM (1 GiB or 2 MiB entries) moves
+ * to system memory (2 MiB entries where the pages allow) and back, with
+ * its data, behind one mapping that the moves zap.
+ */
+static void test_system_huge_evict(void)
+{
+	const uint64_t size = 64 * SZ_2M;
+	struct drm_pudge_stats s0, s1;
+	uint32_t h;
+	uint8_t *p;
+
+	igt_require_f(kernel_orders & PUDGE_MAP_ORDER_PMD, "no PMD pfnmap support\n");
+	set_cap(18);
+	h = bo_new(size, PUDGE_GEM_PLACE_MASK);
+	igt_assert_eq(pudge_bo_migrate(fd, h, PUDGE_GEM_PLACE_VRAM), 0);
+	p = bo_map(h, 0, size);
+	fill(p, size, 0, 21);
+	s0 = bo_stats(h);
+	igt_assert_lte_u64(1, s0.pmd_inserted + s0.pud_inserted);
+
+	for (int round = 0; round < 2; round++) {
+		igt_assert_eq(pudge_bo_migrate(fd, h, PUDGE_GEM_PLACE_SYSTEM), 0);
+		check(p, size, 0, 21 + round);
+		s1 = bo_stats(h);
+		igt_info("round %d in system memory: faults +%llu, pmd +%llu, pte +%llu\n", round,
+			 (unsigned long long)(s1.faults - s0.faults),
+			 (unsigned long long)(s1.pmd_inserted - s0.pmd_inserted),
+			 (unsigned long long)(s1.pte_inserted - s0.pte_inserted));
+		igt_assert_lte_u64(size / SZ_2M / 2, s1.pmd_inserted - s0.pmd_inserted);
+		igt_assert_eq_u64((s1.pmd_inserted - s0.pmd_inserted) * (SZ_2M / SZ_4K) +
+				  s1.pte_inserted - s0.pte_inserted, size / SZ_4K);
+		fill(p, size, 0, 22 + round);
+		igt_assert_eq(pudge_bo_migrate(fd, h, PUDGE_GEM_PLACE_VRAM), 0);
+		s0 = bo_stats(h);
+		check(p, size, 0, 22 + round);
+		s1 = bo_stats(h);
+		igt_assert_lte_u64(1, s1.pmd_inserted + s1.pud_inserted -
+				   s0.pmd_inserted - s0.pud_inserted);
+		s0 = s1;
+	}
+	munmap(p, size);
+	igt_assert_eq(pudge_bo_close(fd, h), 0);
+	set_cap(saved_cap);
+}
+
 /* 4 KiB mode still maps the whole run from one fault. */
 static void test_pte_run(void)
 {
@@ -806,6 +904,247 @@ static void test_impossible_evicts_nothing(void)
 	pudge_bo_close(fd, pinned);
 }
 
+/* ---- VRAM clearing: nothing stale, and cleared off the allocation path ---- */
+
+/* A word no page of a new BO may hold: "Stale" and the page's index. */
+#define STALE_MARK 0x5374616c65000000ull
+
+static uint64_t param(uint32_t p)
+{
+	uint64_t v = 0;
+
+	igt_assert_eq(pudge_get_param(fd, p, &v), 0);
+	return v;
+}
+
+/* Mark the first, middle and last word of every page. */
+static void mark(uint8_t *p, uint64_t len)
+{
+	for (uint64_t o = 0; o < len; o += SZ_4K) {
+		uint64_t m = STALE_MARK | o >> 12;
+
+		*(volatile uint64_t *)(p + o) = m;
+		*(volatile uint64_t *)(p + o + SZ_4K / 2) = m;
+		*(volatile uint64_t *)(p + o + SZ_4K - 8) = m;
+	}
+}
+
+/* Those words of every page read zero; say where one does not. */
+static void check_not_stale(uint8_t *p, uint64_t len, const char *what)
+{
+	for (uint64_t o = 0; o < len; o += SZ_4K) {
+		uint64_t a = *(const volatile uint64_t *)(p + o);
+		uint64_t b = *(const volatile uint64_t *)(p + o + SZ_4K / 2);
+		uint64_t c = *(const volatile uint64_t *)(p + o + SZ_4K - 8);
+
+		igt_assert_f(!a && !b && !c,
+			     "%s: page %#llx of a new BO reads %#llx %#llx %#llx%s\n", what,
+			     (unsigned long long)(o >> 12), (unsigned long long)a,
+			     (unsigned long long)b, (unsigned long long)c,
+			     (a & ~0xffffffull) == STALE_MARK ? ": another owner's bytes" : "");
+	}
+}
+
+static const uint64_t mixed_sizes[] = {
+	SZ_4K, SZ_2M + 3 * SZ_4K, 16 * SZ_2M, 5 * SZ_4K, 128 * SZ_2M,
+};
+
+#define MAX_BOS 512
+
+/*
+ * BOs of mixed sizes at @place, up to @total bytes or until no room is
+ * left, each mapped and passed to @fn; their handles in @h.
+ * Return: how many.
+ */
+static unsigned int bos_fill(int f, uint64_t total, uint32_t place, uint32_t *h,
+			     void (*fn)(uint8_t *p, uint64_t len, const char *what))
+{
+	uint64_t done = 0;
+	unsigned int n = 0;
+
+	while (done < total && n < MAX_BOS) {
+		uint64_t size = mixed_sizes[n % 5];
+		uint8_t *p;
+
+		size = size < total - done ? size : (total - done + SZ_4K - 1) & ~(SZ_4K - 1);
+		if (pudge_bo_create(f, size, place, &h[n], NULL))
+			break;
+		p = pudge_bo_map(f, h[n], 0, size, PROT_READ | PROT_WRITE);
+		igt_assert(p != MAP_FAILED);
+		fn(p, size, place == PUDGE_GEM_PLACE_VRAM ? "vram" :
+			     place == PUDGE_GEM_PLACE_SYSTEM ? "system" : "either");
+		munmap(p, size);
+		done += size;
+		n++;
+	}
+	return n;
+}
+
+static void mark_fn(uint8_t *p, uint64_t len, const char *what)
+{
+	mark(p, len);
+}
+
+/*
+ * Another process writes its marks over @vram bytes of VRAM BOs, @sys
+ * of system BOs and, with SVM, @anon bytes of its memory moved to VRAM,
+ * then exits: all of it is freed as it goes.
+ */
+static void dirty_in_child(uint64_t vram, uint64_t sys, uint64_t anon)
+{
+	igt_fork(child, 1) {
+		static uint32_t h[MAX_BOS];
+		int f = pudge_igt_reopen(fd);
+
+		igt_assert_lte(0, f);
+		bos_fill(f, vram, PUDGE_GEM_PLACE_VRAM, h, mark_fn);
+		bos_fill(f, sys, PUDGE_GEM_PLACE_SYSTEM, h, mark_fn);
+		if (anon && (param(PUDGE_PARAM_FEATURES) & PUDGE_FEATURE_SVM)) {
+			uint8_t *a = pudge_map_anon(anon, false);
+
+			igt_assert(a);
+			mark(a, anon);
+			igt_assert_eq(pudge_svm_migrate(f, a, anon, PUDGE_GEM_PLACE_VRAM, NULL), 0);
+		}
+	}
+	igt_waitchildren();
+}
+
+/*
+ * New BOs over all of VRAM, and some in system memory and either
+ * placement, read zero on every page.
+ */
+static void check_all_new(const char *round)
+{
+	static uint32_t h[MAX_BOS];
+	unsigned int n;
+
+	igt_info("%s: VRAM free %llu MiB, %llu MiB of it pending clearing\n", round,
+		 (unsigned long long)param(PUDGE_PARAM_VRAM_FREE) >> 20,
+		 (unsigned long long)param(PUDGE_PARAM_VRAM_CLEAR_PENDING) >> 20);
+	n = bos_fill(fd, param(PUDGE_PARAM_VRAM_SIZE), PUDGE_GEM_PLACE_VRAM, h,
+		     check_not_stale);
+	igt_assert_lt(0, (int)n);
+	/* All of VRAM is taken now: "either" BOs land in system memory. */
+	n += bos_fill(fd, 64 * SZ_2M, PUDGE_GEM_PLACE_MASK, h + n, check_not_stale);
+	n += bos_fill(fd, 64 * SZ_2M, PUDGE_GEM_PLACE_SYSTEM, h + n, check_not_stale);
+	while (n)
+		igt_assert_eq(pudge_bo_close(fd, h[--n]), 0);
+}
+
+static void wait_cleared(void)
+{
+	for (int i = 0; i < 1200 && param(PUDGE_PARAM_VRAM_CLEAR_PENDING); i++)
+		usleep(100 * 1000);
+	igt_assert_eq_u64(param(PUDGE_PARAM_VRAM_CLEAR_PENDING), 0);
+}
+
+/*
+ * Nothing a process wrote into VRAM (BOs, evicted BOs, its own memory
+ * moved there) or system BOs reaches a new BO of another process: with
+ * the clearing worker racing the allocations, after it finished, with it
+ * held back (allocations take the queue back and clear it themselves),
+ * under eviction, and across unbind with a full queue.
+ */
+static void test_no_stale_data(void)
+{
+	const uint64_t vram = param(PUDGE_PARAM_VRAM_SIZE);
+	struct drm_pudge_stats s0 = bo_stats(0), s1;
+	int ready[2], done[2];
+	char slot[32], c;
+
+	/* Racing: the allocations come right after the other process. */
+	dirty_in_child(vram * 3 / 4, 32 * SZ_2M, 16 * SZ_2M);
+	check_all_new("racing the worker");
+
+	/* After the worker is done: all of it comes cleared. */
+	dirty_in_child(vram * 3 / 4, 32 * SZ_2M, 16 * SZ_2M);
+	wait_cleared();
+	check_all_new("cleared by the worker");
+
+	/* Held back: every allocation takes queued VRAM back. */
+	pudge_igt_param_set("vram_clear_pause", 1);
+	dirty_in_child(vram, 0, 0);
+	igt_assert_lte_u64(vram / 2, param(PUDGE_PARAM_VRAM_CLEAR_PENDING));
+	s1 = bo_stats(0);
+	check_all_new("queue held back");
+	igt_assert_lt_u64(s1.vram_clear_reclaims, bo_stats(0).vram_clear_reclaims);
+
+	/* Unbind and rebind with VRAM still queued: the new device is clean. */
+	dirty_in_child(vram, 0, 0);
+	igt_assert_eq(pudge_pci_slot(fd, slot, sizeof(slot)), 0);
+	close(fd);
+	igt_assert_eq(pudge_driver_bind(slot, false), 0);
+	igt_assert_eq(pudge_driver_bind(slot, true), 0);
+	fd = pudge_igt_open(PUDGE_NODE_RENDER);
+	pudge_igt_param_set("vram_clear_pause", 0);
+	check_all_new("after unbind with a full queue");
+
+	/* Under eviction: the other process's BOs leave VRAM for ours. */
+	igt_assert_eq(pipe(ready), 0);
+	igt_assert_eq(pipe(done), 0);
+	igt_fork(child, 1) {
+		static uint32_t h[MAX_BOS];
+		int f = pudge_igt_reopen(fd);
+		unsigned int n;
+
+		igt_assert_lte(0, f);
+		/* Either placement: in VRAM now, evictable. */
+		n = bos_fill(f, vram * 3 / 4, PUDGE_GEM_PLACE_MASK, h, mark_fn);
+		igt_assert_lt(0, (int)n);
+		/* Alive while the parent evicts them, then gone. */
+		igt_assert_eq_s64(write(ready[1], "r", 1), 1);
+		igt_assert_eq_s64(read(done[0], &c, 1), 1);
+	}
+	igt_assert_eq_s64(read(ready[0], &c, 1), 1);
+	check_all_new("evicting another process's BOs");
+	igt_assert_eq_s64(write(done[1], "d", 1), 1);
+	igt_waitchildren();
+	for (int i = 0; i < 2; i++) {
+		close(ready[i]);
+		close(done[i]);
+	}
+	check_all_new("after that process");
+
+	s1 = bo_stats(0);
+	igt_info("cleared by the worker %llu MiB, on allocation %llu MiB, queue taken back %llu times\n",
+		 (unsigned long long)(s1.vram_cleared_bg - s0.vram_cleared_bg) >> 20,
+		 (unsigned long long)(s1.vram_cleared_alloc - s0.vram_cleared_alloc) >> 20,
+		 (unsigned long long)(s1.vram_clear_reclaims - s0.vram_clear_reclaims));
+}
+
+/*
+ * Freed VRAM is cleared in the background, and a BO created on it clears
+ * nothing: the kernel's counters say who cleared what.
+ */
+static void test_cleared_off_alloc_path(void)
+{
+	static const uint64_t sizes[] = { 4ull << 20, 64ull << 20, SZ_4K, SZ_2M + SZ_4K };
+	struct drm_pudge_stats s0, s1;
+	uint32_t h;
+	uint8_t *p;
+
+	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t size = sizes[i];
+
+		wait_cleared();
+		s0 = bo_stats(0);
+		h = bo_new(size, PUDGE_GEM_PLACE_VRAM);
+		s1 = bo_stats(0);
+		igt_assert_eq_u64(s1.vram_cleared_alloc - s0.vram_cleared_alloc, 0);
+		p = bo_map(h, 0, size);
+		check_not_stale(p, size, "cleared VRAM");
+		mark(p, size);
+		munmap(p, size);
+		igt_assert_eq(pudge_bo_close(fd, h), 0);
+		wait_cleared();
+		s1 = bo_stats(0);
+		igt_assert_lte_u64((size + SZ_4K - 1) & ~(SZ_4K - 1),
+				   s1.vram_cleared_bg - s0.vram_cleared_bg);
+		igt_assert_eq_u64(s1.vram_cleared_alloc - s0.vram_cleared_alloc, 0);
+	}
+}
+
 igt_main
 {
 	igt_fixture {
@@ -813,6 +1152,7 @@ igt_main
 		/* Whatever ends the test, the module parameters it changes go back. */
 		pudge_igt_param_keep("max_map_order");
 		pudge_igt_param_keep("unsafe_orders");
+		pudge_igt_param_keep("vram_clear_pause");
 		igt_assert_eq(pudge_get_param(fd, PUDGE_PARAM_KERNEL_MAP_ORDERS,
 					      &kernel_orders), 0);
 		igt_assert_eq(pudge_module_param_get("max_map_order", &saved_cap), 0);
@@ -825,6 +1165,12 @@ igt_main
 	igt_describe("MMAP_OFFSET, MIGRATE and STATS reject bad arguments; mmap checks");
 	igt_subtest("ioctls-invalid")
 		test_ioctls_invalid();
+	igt_describe("No new BO of another process reads what one wrote into VRAM or system BOs");
+	igt_subtest("no-stale-data")
+		test_no_stale_data();
+	igt_describe("Freed VRAM is cleared in the background; creating a BO on it clears nothing");
+	igt_subtest("cleared-off-alloc-path")
+		test_cleared_off_alloc_path();
 	igt_describe("VRAM_FREE follows allocation and reused VRAM reads as zero");
 	igt_subtest("vram-free-zeroed")
 		test_vram_free_and_zeroed();
@@ -843,6 +1189,12 @@ igt_main
 	igt_describe("PUD capped: one fault per run, PMD entries only");
 	igt_subtest("huge-2m")
 		test_huge_2m();
+	igt_describe("System memory: 2 MiB entries where the pool's pages allow, runs per fault");
+	igt_subtest("system-huge")
+		test_system_huge();
+	igt_describe("Huge entries in VRAM, in system memory after a move, and back");
+	igt_subtest("system-huge-evict")
+		test_system_huge_evict();
 	igt_describe("4 KiB mode: the whole run from one fault");
 	igt_subtest("pte-run")
 		test_pte_run();

@@ -14,13 +14,13 @@ static void get_param_known_params_accepted(void **state)
 	struct drm_pudge_get_param p = { 0 };
 
 	(void)state;
-	for (p.param = PUDGE_PARAM_API_VERSION; p.param <= PUDGE_PARAM_SVM_RESIDENT; p.param++)
+	for (p.param = PUDGE_PARAM_API_VERSION; p.param <= PUDGE_PARAM_VRAM_CLEAR_PENDING; p.param++)
 		assert_int_equal(pudge_check_get_param(&p), 0);
 }
 
 static void get_param_unknown_param_rejected(void **state)
 {
-	static const uint32_t bad[] = { PUDGE_PARAM_SVM_RESIDENT + 1, 0x100, UINT32_MAX };
+	static const uint32_t bad[] = { PUDGE_PARAM_VRAM_CLEAR_PENDING + 1, 0x100, UINT32_MAX };
 	struct drm_pudge_get_param p = { 0 };
 
 	(void)state;

@@ -53,6 +53,10 @@ if [ "${1:-}" = bench ]; then
 	/src/build/tools/pudge-bench shared | tee -a "$out/bench.txt"
 	say "pudge-bench svm"
 	/src/build/tools/pudge-bench svm | tee -a "$out/bench.txt"
+	say "pudge-bench life"
+	/src/build/tools/pudge-bench life | tee -a "$out/bench.txt"
+	say "pudge-bench system"
+	/src/build/tools/pudge-bench system | tee -a "$out/bench.txt"
 	gnuplot -e "csv='$out/mmap.csv'; out='$out/mmap.svg'" /src/tools/bench-plot.gp
 	check unload modprobe -r pudge
 	exit 0

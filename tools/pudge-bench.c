@@ -10,6 +10,15 @@
  *   pudge-bench shared [--procs N] [--procs-4k N]
  *	N processes each map the same 1 GiB BO and touch all of it: total
  *	page-table memory per mode.
+ *   pudge-bench life [--reps N]
+ *	The whole life of a 4 MiB VRAM BO (create, mmap, one store per
+ *	page, munmap, close), phase by phase, on VRAM cleared in the
+ *	background and with the clearing held back (vram_clear_pause), as
+ *	it was before: each create then clears on the allocation path.
+ *	Bytes cleared per create come from the kernel's counters.
+ *   pudge-bench system [--reps N]
+ *	First touch of 256 MiB and 1 GiB BOs in system memory, 2 MiB
+ *	entries allowed and capped, beside the same VRAM BO in 1 GiB mode.
  *   pudge-bench svm [--size MiB] [--reps N]
  *	SVM_MIGRATE throughput both ways for 4 KiB pages and 2 MiB THPs,
  *	beside memcpy of the same size in the same process, and the latency
@@ -66,14 +75,19 @@ static void set_mode(int m)
 		die("set max_map_order", -ret);
 }
 
-static uint32_t new_bo(uint64_t size)
+static uint32_t new_bo_at(uint64_t size, uint32_t place)
 {
 	uint32_t h;
-	int ret = pudge_bo_create(fd, size, PUDGE_GEM_PLACE_VRAM, &h, NULL);
+	int ret = pudge_bo_create(fd, size, place, &h, NULL);
 
 	if (ret)
 		die("GEM_CREATE", -ret);
 	return h;
+}
+
+static uint32_t new_bo(uint64_t size)
+{
+	return new_bo_at(size, PUDGE_GEM_PLACE_VRAM);
 }
 
 static volatile uint8_t *map_bo(uint32_t h, uint64_t size)
@@ -98,11 +112,11 @@ struct mmap_result {
 };
 
 /* One measurement: a fresh BO and mapping, every page touched once. */
-static struct mmap_result measure(uint64_t size)
+static struct mmap_result measure_at(uint64_t size, uint32_t place)
 {
 	struct mmap_result r;
 	struct drm_pudge_stats s0;
-	uint32_t h = new_bo(size);
+	uint32_t h = new_bo_at(size, place);
 	volatile uint8_t *p;
 	long long f0, pte0;
 	double t0;
@@ -122,6 +136,42 @@ static struct mmap_result measure(uint64_t size)
 	munmap((void *)p, size);
 	pudge_bo_close(fd, h);
 	return r;
+}
+
+/*
+ * Touch of a new mapping of a BO already populated (and mapped once):
+ * the faulting alone, without allocating and zeroing pages.
+ */
+static struct mmap_result measure_retouch(uint64_t size, uint32_t place)
+{
+	struct mmap_result r;
+	struct drm_pudge_stats s0;
+	uint32_t h = new_bo_at(size, place);
+	volatile uint8_t *p = map_bo(h, size);
+	long long pte0;
+	double t0;
+
+	touch(p, size);
+	munmap((void *)p, size);
+	pudge_stats(fd, h, &s0);
+	p = map_bo(h, size);
+	pte0 = pudge_vm_pte_bytes();
+	t0 = now();
+	touch(p, size);
+	r.secs = now() - t0;
+	r.pte_bytes = pudge_vm_pte_bytes() - pte0;
+	pudge_stats(fd, h, &r.st);
+	r.st.faults -= s0.faults;
+	r.st.pmd_inserted -= s0.pmd_inserted;
+	r.st.pte_inserted -= s0.pte_inserted;
+	munmap((void *)p, size);
+	pudge_bo_close(fd, h);
+	return r;
+}
+
+static struct mmap_result measure(uint64_t size)
+{
+	return measure_at(size, PUDGE_GEM_PLACE_VRAM);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -399,6 +449,152 @@ static int bench_svm(uint64_t size, int reps)
 	return 0;
 }
 
+static uint64_t param(uint32_t p)
+{
+	uint64_t v = 0;
+	int ret = pudge_get_param(fd, p, &v);
+
+	if (ret)
+		die("GET_PARAM", -ret);
+	return v;
+}
+
+static void wait_cleared(void)
+{
+	for (int i = 0; i < 1200 && param(PUDGE_PARAM_VRAM_CLEAR_PENDING); i++)
+		usleep(100 * 1000);
+}
+
+#define LIFE_PHASES 5
+static const char *const life_phase[LIFE_PHASES] = {
+	"create", "mmap", "touch", "munmap", "close",
+};
+
+/* @reps whole lives of a 4 MiB BO; medians per phase in @med (seconds). */
+static void life_loop(int reps, double *med, double *cleared_per_create)
+{
+	const uint64_t size = 4 * MiB;
+	static double t[LIFE_PHASES][1024];
+	struct drm_pudge_stats s0, s1;
+
+	pudge_stats(fd, 0, &s0);
+	for (int i = 0; i < reps; i++) {
+		double t0 = now(), t1, t2, t3, t4;
+		uint32_t h = new_bo(size);
+		volatile uint8_t *p;
+
+		t1 = now();
+		p = map_bo(h, size);
+		t2 = now();
+		touch(p, size);
+		t3 = now();
+		munmap((void *)p, size);
+		t4 = now();
+		pudge_bo_close(fd, h);
+		t[0][i] = t1 - t0;
+		t[1][i] = t2 - t1;
+		t[2][i] = t3 - t2;
+		t[3][i] = t4 - t3;
+		t[4][i] = now() - t4;
+	}
+	pudge_stats(fd, 0, &s1);
+	for (int ph = 0; ph < LIFE_PHASES; ph++)
+		med[ph] = median(t[ph], reps);
+	*cleared_per_create = (double)(s1.vram_cleared_alloc - s0.vram_cleared_alloc) / reps;
+}
+
+static int bench_life(int reps)
+{
+	double cleared[LIFE_PHASES], held[LIFE_PHASES], c_bytes, h_bytes, ct = 0, ht = 0;
+	uint32_t h;
+
+	reps *= 64;
+	/* Pre-cleared: the worker has cleared all free VRAM. */
+	wait_cleared();
+	life_loop(reps, cleared, &c_bytes);
+	/*
+	 * Held back, as before background clearing: free VRAM is not
+	 * cleared, so each create clears its 4 MiB itself.
+	 */
+	if (pudge_module_param_set("vram_clear_pause", 1))
+		die("set vram_clear_pause", EACCES);
+	h = new_bo(param(PUDGE_PARAM_VRAM_FREE));	/* all of VRAM, then dirty */
+	pudge_bo_close(fd, h);
+	life_loop(reps, held, &h_bytes);
+	pudge_module_param_set("vram_clear_pause", 0);
+
+	printf("\nWhole life of a 4 MiB VRAM BO, median of %d per phase (ms)\n\n", reps);
+	printf("%-34s", "");
+	for (int ph = 0; ph < LIFE_PHASES; ph++)
+		printf(" %8s", life_phase[ph]);
+	printf(" %8s %14s\n", "total", "cleared/create");
+	printf("%-34s", "VRAM cleared in the background");
+	for (int ph = 0; ph < LIFE_PHASES; ph++)
+		printf(" %8.3f", cleared[ph] * 1e3), ct += cleared[ph];
+	printf(" %8.3f %11.0f KiB\n", ct * 1e3, c_bytes / 1024);
+	printf("%-34s", "cleared on create (as before)");
+	for (int ph = 0; ph < LIFE_PHASES; ph++)
+		printf(" %8.3f", held[ph] * 1e3), ht += held[ph];
+	printf(" %8.3f %11.0f KiB\n", ht * 1e3, h_bytes / 1024);
+	printf("%-34s", "ratio");
+	for (int ph = 0; ph < LIFE_PHASES; ph++)
+		printf(" %7.2fx", cleared[ph] / held[ph]);
+	printf(" %7.2fx\n", ct / ht);
+	return 0;
+}
+
+static int bench_system(int reps)
+{
+	static const uint64_t sizes[] = { 256 * MiB, GiB };
+
+	printf("\nFirst touch of every page of a BO in system memory, beside VRAM in 1 GiB mode\n");
+	printf("(median of %d; entries from pudge's counters, VmPTE growth from the kernel)\n\n",
+	       reps);
+	printf("(first: a new BO, pages allocated and zeroed on the way; again: a new mapping\n"
+	       " of the same BO, faulting only)\n\n");
+	printf("%8s %-22s %7s %5s %7s %10s %10s %8s %10s %8s\n", "size", "placement", "faults",
+	       "PMD", "PTE", "VmPTE+", "first(ms)", "vs VRAM", "again(ms)", "vs VRAM");
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		static const struct {
+			const char *name;
+			uint32_t place;
+			long long cap;
+		} rows[] = {
+			{ "VRAM, 1 GiB mode", PUDGE_GEM_PLACE_VRAM, 18 },
+			{ "system, 2 MiB entries", PUDGE_GEM_PLACE_SYSTEM, 18 },
+			{ "system, 4 KiB only", PUDGE_GEM_PLACE_SYSTEM, 0 },
+		};
+		double vram = 0, vram_again = 0;
+
+		for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+			struct mmap_result m = { 0 }, a = { 0 };
+			double t[16], ta[16];
+
+			if (pudge_module_param_set("max_map_order", rows[r].cap))
+				die("set max_map_order", EACCES);
+			for (int k = 0; k < reps; k++) {
+				m = measure_at(sizes[i], rows[r].place);
+				t[k] = m.secs;
+				a = measure_retouch(sizes[i], rows[r].place);
+				ta[k] = a.secs;
+			}
+			m.secs = median(t, reps);
+			a.secs = median(ta, reps);
+			if (!r) {
+				vram = m.secs;
+				vram_again = a.secs;
+			}
+			printf("%6lluMiB %-22s %7llu %5llu %7llu %7lldKiB %10.2f %7.2fx %10.2f %7.2fx\n",
+			       (unsigned long long)(sizes[i] / MiB), rows[r].name,
+			       (unsigned long long)m.st.faults,
+			       (unsigned long long)m.st.pmd_inserted,
+			       (unsigned long long)m.st.pte_inserted, m.pte_bytes / 1024,
+			       m.secs * 1e3, m.secs / vram, a.secs * 1e3, a.secs / vram_again);
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -425,7 +621,7 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc || reps < 1 || reps > 16 || procs < 1 || procs_4k < 1 ||
 	    size_mib < 2 || size_mib % 2) {
-		fprintf(stderr, "usage: pudge-bench mmap|shared|svm [--csv F] [--reps N] "
+		fprintf(stderr, "usage: pudge-bench mmap|shared|svm|life|system [--csv F] [--reps N] "
 			"[--procs N] [--procs-4k N] [--size MiB]\n");
 		return 2;
 	}
@@ -443,6 +639,10 @@ int main(int argc, char **argv)
 		ret = bench_shared(procs, procs_4k);
 	else if (!strcmp(argv[optind], "svm"))
 		ret = bench_svm((uint64_t)size_mib * MiB, reps);
+	else if (!strcmp(argv[optind], "life"))
+		ret = bench_life(reps);
+	else if (!strcmp(argv[optind], "system"))
+		ret = bench_system(reps);
 	else
 		ret = 2;
 	pudge_module_param_set("max_map_order", saved);

@@ -23,6 +23,7 @@ static const char *const names[] = {
 	[PUDGE_PARAM_FEATURES] = "features",
 	[PUDGE_PARAM_SVM_CAPACITY] = "svm capacity",
 	[PUDGE_PARAM_SVM_RESIDENT] = "svm resident",
+	[PUDGE_PARAM_VRAM_CLEAR_PENDING] = "vram clear pending",
 };
 
 static void print_orders(uint64_t v)
@@ -83,7 +84,8 @@ int main(int argc, char **argv)
 		if (ret)
 			printf("error %s\n", strerror(-ret));
 		else if (p == PUDGE_PARAM_VRAM_SIZE || p == PUDGE_PARAM_VRAM_FREE ||
-			 p == PUDGE_PARAM_SVM_CAPACITY || p == PUDGE_PARAM_SVM_RESIDENT)
+			 p == PUDGE_PARAM_SVM_CAPACITY || p == PUDGE_PARAM_SVM_RESIDENT ||
+			 p == PUDGE_PARAM_VRAM_CLEAR_PENDING)
 			printf("%llu MiB\n", (unsigned long long)v >> 20);
 		else if (p == PUDGE_PARAM_MAP_ORDERS || p == PUDGE_PARAM_KERNEL_MAP_ORDERS)
 			print_orders(v), putchar('\n');

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * A TTM fault handler that maps a whole contiguous run of io memory per
- * fault, with the largest entries the alignment allows.  The driver only
- * says which run holds the faulting page (struct pudge_ttm_fault_ops);
- * locking, placement checks and system-memory faults stay TTM's.
+ * A TTM fault handler that maps a whole physically contiguous run per
+ * fault, with the largest entries the alignment allows: of io memory
+ * (VRAM), where the driver says which run holds the faulting page (struct
+ * pudge_ttm_fault_ops), and of system memory, where the run is found in
+ * the TT's page array (TTM's pool hands out up to 4 MiB at a time, so a
+ * 2 MiB-aligned half of such a block maps with one PMD entry).  Locking,
+ * placement checks and populating stay TTM's.
  */
 #include <linux/mm.h>
 #include <drm/drm_drv.h>
@@ -11,28 +14,33 @@
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_resource.h>
+#include <drm/ttm/ttm_tt.h>
 
 #include "pudge_compat.h"
 #include "pudge_ttm_fault.h"
 
-static vm_fault_t pudge_ttm_fault_iomem(struct vm_fault *vmf, unsigned int order,
-					const struct pudge_ttm_fault_ops *ops,
-					struct pudge_insert_counts *cnt)
+/* The BO page @vmf faults on. */
+static u64 pudge_fault_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct ttm_buffer_object *bo = vma->vm_private_data;
+
+	return vma->vm_pgoff - drm_vma_node_start(&bo->base.vma_node) +
+	       ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
+}
+
+/* Map @run, which holds the faulting page, as far as the VMA maps it. */
+static vm_fault_t pudge_ttm_fault_run(struct vm_fault *vmf, unsigned int order,
+				      const struct pudge_run *r, u64 orders,
+				      pgprot_t prot, struct pudge_insert_counts *cnt)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct ttm_buffer_object *bo = vma->vm_private_data;
 	u64 vma_first = vma->vm_pgoff - drm_vma_node_start(&bo->base.vma_node);
 	u64 vma_npages = vma_pages(vma);
-	u64 page = vma_first + ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
+	struct pudge_run run = *r;
 	struct pudge_plan_req req;
-	struct pudge_run run;
 	u64 first, last;
-	pgprot_t prot;
-
-	if (page >= PFN_UP(bo->base.size))
-		return VM_FAULT_SIGBUS;
-	if (ops->find_run(bo, page, &run))
-		return VM_FAULT_SIGBUS;
 
 	/* Clip the run to the pages this VMA maps, so no address wraps. */
 	first = max(run.page, vma_first);
@@ -42,10 +50,84 @@ static vm_fault_t pudge_ttm_fault_iomem(struct vm_fault *vmf, unsigned int order
 	req.run_va = vma->vm_start + ((first - vma_first) << PAGE_SHIFT);
 	req.run_pa = run.pa + ((first - run.page) << PAGE_SHIFT);
 	req.run_len = (last - first) << PAGE_SHIFT;
-	req.orders = ops->orders(bo);
-
-	prot = pgprot_decrypted(ttm_io_prot(bo, bo->resource, vma->vm_page_prot));
+	req.orders = orders;
 	return pudge_vmf_insert_range(vmf, order, &req, prot, cnt);
+}
+
+static vm_fault_t pudge_ttm_fault_iomem(struct vm_fault *vmf, unsigned int order,
+					const struct pudge_ttm_fault_ops *ops,
+					struct pudge_insert_counts *cnt)
+{
+	struct ttm_buffer_object *bo = vmf->vma->vm_private_data;
+	u64 page = pudge_fault_page(vmf);
+	struct pudge_run run;
+	pgprot_t prot;
+
+	if (page >= PFN_UP(bo->base.size))
+		return VM_FAULT_SIGBUS;
+	if (ops->find_run(bo, page, &run))
+		return VM_FAULT_SIGBUS;
+	/* Io memory is never encrypted, as in ttm_bo_vm_fault_reserved(). */
+	prot = pgprot_decrypted(ttm_io_prot(bo, bo->resource, vmf->vma->vm_page_prot));
+	return pudge_ttm_fault_run(vmf, order, &run, ops->orders(bo), prot, cnt);
+}
+
+/*
+ * The run of physically contiguous pages of @tt around @page, looked for
+ * inside the 1 GiB-aligned window of BO pages that holds @page (no entry
+ * is larger), so that a fault costs at most one walk of that window.
+ */
+static void pudge_tt_find_run(struct ttm_tt *tt, u64 page, struct pudge_run *run)
+{
+	const u64 window = PUD_SIZE >> PAGE_SHIFT;
+	u64 lo = page, hi = page + 1, wlo = ALIGN_DOWN(page, window);
+	u64 whi = min_t(u64, tt->num_pages, wlo + window);
+	unsigned long pfn = page_to_pfn(tt->pages[page]);
+
+	while (lo > wlo && page_to_pfn(tt->pages[lo - 1]) == pfn - (page - lo) - 1)
+		lo--;
+	while (hi < whi && page_to_pfn(tt->pages[hi]) == pfn + (hi - page))
+		hi++;
+	run->page = lo;
+	run->pa = PFN_PHYS(pfn - (page - lo));
+	run->npages = hi - lo;
+}
+
+/*
+ * System memory: populate the TT as TTM does, then map the contiguous run
+ * of pages around the faulting one with special entries, as for io
+ * memory (so GUP refuses them alike).  Pages TTM does not own (imported
+ * sg tables) stay with TTM's fault path.
+ */
+static vm_fault_t pudge_ttm_fault_tt(struct vm_fault *vmf, unsigned int order,
+				     const struct pudge_ttm_fault_ops *ops,
+				     struct pudge_insert_counts *cnt)
+{
+	struct ttm_buffer_object *bo = vmf->vma->vm_private_data;
+	struct ttm_operation_ctx ctx = {
+		.interruptible = true,
+		.no_wait_gpu = false,
+	};
+	u64 page = pudge_fault_page(vmf);
+	struct pudge_run run;
+	pgprot_t prot;
+	int err;
+
+	if (!bo->ttm || (bo->ttm->page_flags & TTM_TT_FLAG_EXTERNAL))
+		return order ? VM_FAULT_FALLBACK :
+			ttm_bo_vm_fault_reserved(vmf, vmf->vma->vm_page_prot,
+						 TTM_BO_VM_NUM_PREFAULT);
+	if (page >= PFN_UP(bo->base.size) || page >= bo->ttm->num_pages)
+		return VM_FAULT_SIGBUS;
+	err = pudge_ttm_bo_populate(bo, &ctx);
+	if (err == -EINTR || err == -ERESTARTSYS || err == -EAGAIN)
+		return VM_FAULT_NOPAGE;
+	if (err)
+		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+
+	pudge_tt_find_run(bo->ttm, page, &run);
+	prot = ttm_io_prot(bo, bo->resource, vmf->vma->vm_page_prot);
+	return pudge_ttm_fault_run(vmf, order, &run, ops->orders(bo), prot, cnt);
 }
 
 /*
@@ -75,9 +157,9 @@ static vm_fault_t pudge_ttm_bo_vm_reserve(struct ttm_buffer_object *bo,
  * @ops: the driver's run lookup and usable orders
  * @cnt: entries inserted are added here
  *
- * For io memory (VRAM) the whole run that holds the faulting page is
- * mapped, as far as it lies inside the VMA; see pudge_vmf_insert_range().
- * System memory is left to TTM (PTEs) and huge faults on it fall back.
+ * The whole physically contiguous run that holds the faulting page is
+ * mapped, as far as it lies inside the VMA, of io memory (VRAM) and of
+ * system memory alike; see pudge_vmf_insert_range().
  * After the device is unplugged, faults map TTM's dummy page.
  *
  * Return: a vm_fault_t for the core.
@@ -103,11 +185,8 @@ vm_fault_t pudge_ttm_bo_vm_fault(struct vm_fault *vmf, unsigned int order,
 			ret = VM_FAULT_SIGBUS;
 		else if (!ttm_manager_type(bo->bdev, bo->resource->mem_type)->use_tt)
 			ret = pudge_ttm_fault_iomem(vmf, order, ops, cnt);
-		else if (order)
-			ret = VM_FAULT_FALLBACK;
 		else
-			ret = ttm_bo_vm_fault_reserved(vmf, vma->vm_page_prot,
-						       TTM_BO_VM_NUM_PREFAULT);
+			ret = pudge_ttm_fault_tt(vmf, order, ops, cnt);
 		drm_dev_exit(idx);
 	}
 

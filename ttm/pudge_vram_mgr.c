@@ -62,6 +62,19 @@ static int pudge_vram_build_runs(struct pudge_vram_mgr *mgr,
 	return 0;
 }
 
+static int pudge_vram_buddy_alloc(struct pudge_vram_mgr *mgr, u64 size,
+				  u64 min_block, struct list_head *blocks,
+				  unsigned long flags)
+{
+	int err;
+
+	mutex_lock(&mgr->lock);
+	err = gpu_buddy_alloc_blocks(&mgr->mm, 0, mgr->mm.size, size, min_block,
+				     blocks, flags);
+	mutex_unlock(&mgr->lock);
+	return err;
+}
+
 /**
  * pudge_vram_alloc_block() - one naturally aligned block of VRAM, outside TTM
  * @mgr: the manager
@@ -81,10 +94,11 @@ int pudge_vram_alloc_block(struct pudge_vram_mgr *mgr, u64 size, bool top_down,
 {
 	int err;
 
-	mutex_lock(&mgr->lock);
-	err = gpu_buddy_alloc_blocks(&mgr->mm, 0, mgr->mm.size, size, size, blocks,
+	err = pudge_vram_buddy_alloc(mgr, size, size, blocks,
 				     top_down ? GPU_BUDDY_TOPDOWN_ALLOCATION : 0);
-	mutex_unlock(&mgr->lock);
+	if (err == -ENOSPC && pudge_vram_clear_reclaim(mgr))
+		err = pudge_vram_buddy_alloc(mgr, size, size, blocks,
+					     top_down ? GPU_BUDDY_TOPDOWN_ALLOCATION : 0);
 	if (!err)
 		*offset = gpu_buddy_block_offset(list_first_entry(blocks,
 								  struct gpu_buddy_block,
@@ -96,12 +110,13 @@ int pudge_vram_alloc_block(struct pudge_vram_mgr *mgr, u64 size, bool top_down,
  * pudge_vram_free_blocks() - give buddy blocks back to the pool
  * @mgr: the manager
  * @blocks: the blocks; the list is emptied
+ *
+ * They are cleared before anyone can allocate them again as cleared
+ * (pudge_vram_clear.c).
  */
 void pudge_vram_free_blocks(struct pudge_vram_mgr *mgr, struct list_head *blocks)
 {
-	mutex_lock(&mgr->lock);
-	gpu_buddy_free_list(&mgr->mm, blocks, 0);
-	mutex_unlock(&mgr->lock);
+	pudge_vram_clear_queue(mgr, blocks);
 }
 
 static int pudge_vram_alloc(struct ttm_resource_manager *man,
@@ -112,6 +127,7 @@ static int pudge_vram_alloc(struct ttm_resource_manager *man,
 	struct pudge_vram_mgr *mgr = to_mgr(man);
 	u64 size = PAGE_ALIGN(bo->base.size);
 	u64 min_block = IS_ALIGNED(size, SZ_2M) ? SZ_2M : PAGE_SIZE;
+	u64 huge_block = IS_ALIGNED(size, SZ_1G) ? SZ_1G : min_block;
 	struct pudge_vram_res *vres;
 	int err;
 
@@ -123,13 +139,26 @@ static int pudge_vram_alloc(struct ttm_resource_manager *man,
 	ttm_resource_init(bo, place, &vres->base);
 	INIT_LIST_HEAD(&vres->blocks);
 
-	mutex_lock(&mgr->lock);
-	err = gpu_buddy_alloc_blocks(&mgr->mm, 0, man->size, size, min_block,
-				     &vres->blocks, 0);
+	/*
+	 * Cleared blocks first, so that the BO's creation clears little.
+	 * A 1 GiB multiple asks for 1 GiB blocks first: the allocator does
+	 * not merge a cleared block with a buddy that is not, and merges
+	 * them (as not cleared) only when no block of the smallest size asked
+	 * for is free; a 2 MiB minimum would settle for 2 MiB blocks instead.
+	 * Short of room, take back VRAM queued for clearing before settling
+	 * for smaller blocks, which cost huge entries.
+	 */
+	err = pudge_vram_buddy_alloc(mgr, size, huge_block, &vres->blocks,
+				     GPU_BUDDY_CLEAR_ALLOCATION);
+	if (err == -ENOSPC && pudge_vram_clear_reclaim(mgr))
+		err = pudge_vram_buddy_alloc(mgr, size, huge_block, &vres->blocks,
+					     GPU_BUDDY_CLEAR_ALLOCATION);
+	if (err == -ENOSPC && huge_block > min_block)
+		err = pudge_vram_buddy_alloc(mgr, size, min_block, &vres->blocks,
+					     GPU_BUDDY_CLEAR_ALLOCATION);
 	if (err == -ENOSPC && min_block > PAGE_SIZE)
-		err = gpu_buddy_alloc_blocks(&mgr->mm, 0, man->size, size,
-					     PAGE_SIZE, &vres->blocks, 0);
-	mutex_unlock(&mgr->lock);
+		err = pudge_vram_buddy_alloc(mgr, size, PAGE_SIZE, &vres->blocks,
+					     GPU_BUDDY_CLEAR_ALLOCATION);
 	if (err)
 		goto err_fini;
 
@@ -189,8 +218,9 @@ static void pudge_vram_debug(struct ttm_resource_manager *man,
 	struct pudge_vram_mgr *mgr = to_mgr(man);
 
 	mutex_lock(&mgr->lock);
-	drm_printf(p, "size %llu MiB, free %llu MiB\n", man->size >> 20,
-		   mgr->mm.avail >> 20);
+	drm_printf(p, "size %llu MiB, free %llu MiB (cleared %llu MiB, to clear %llu MiB)\n",
+		   man->size >> 20, (mgr->mm.avail + mgr->dirty_bytes) >> 20,
+		   mgr->mm.clear_avail >> 20, mgr->dirty_bytes >> 20);
 	mutex_unlock(&mgr->lock);
 }
 
@@ -208,11 +238,12 @@ static const struct ttm_resource_manager_func pudge_vram_mgr_func = {
  * @bdev: the TTM device
  * @base: bus address of VRAM
  * @size: bytes of VRAM
+ * @map: CPU mapping of all of VRAM, for clearing it
  *
  * Return: 0, or a negative errno.
  */
 int pudge_vram_mgr_init(struct pudge_vram_mgr *mgr, struct ttm_device *bdev,
-			u64 base, u64 size)
+			u64 base, u64 size, void __iomem *map)
 {
 	struct ttm_resource_manager *man = &mgr->man;
 	int err;
@@ -229,6 +260,9 @@ int pudge_vram_mgr_init(struct pudge_vram_mgr *mgr, struct ttm_device *bdev,
 		cleanup_srcu_struct(&mgr->reclaim_srcu);
 		return err;
 	}
+
+	pudge_vram_clear_init(mgr, map);
+	pudge_vram_clear_prefill(mgr);
 
 	man->func = &pudge_vram_mgr_func;
 	ttm_resource_manager_init(man, bdev, size);
@@ -249,6 +283,7 @@ void pudge_vram_mgr_fini(struct pudge_vram_mgr *mgr, struct ttm_device *bdev)
 {
 	struct ttm_resource_manager *man = &mgr->man;
 
+	pudge_vram_clear_stop(mgr);
 	ttm_resource_manager_set_used(man, false);
 	if (ttm_resource_manager_evict_all(bdev, man)) {
 		/* The BO's VRAM stays allocated; the reclaim state does not. */
@@ -352,6 +387,8 @@ const struct pudge_run *pudge_vram_find_run(struct ttm_resource *res, u64 page)
  * pudge_vram_free_bytes() - VRAM not allocated right now
  * @mgr: the manager
  *
+ * VRAM waiting to be cleared is free: an allocation takes it back.
+ *
  * Return: free bytes.
  */
 u64 pudge_vram_free_bytes(struct pudge_vram_mgr *mgr)
@@ -359,7 +396,7 @@ u64 pudge_vram_free_bytes(struct pudge_vram_mgr *mgr)
 	u64 avail;
 
 	mutex_lock(&mgr->lock);
-	avail = mgr->mm.avail;
+	avail = mgr->mm.avail + mgr->dirty_bytes;
 	mutex_unlock(&mgr->lock);
 	return avail;
 }

@@ -6,6 +6,8 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/srcu.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <drm/ttm/ttm_resource.h>
 
 #include "pudge_range_plan.h"
@@ -58,11 +60,24 @@ struct pudge_vram_reclaimer {
 struct pudge_vram_mgr {
 	struct ttm_resource_manager man;
 	struct gpu_buddy mm;
-	struct mutex lock;	/* protects mm */
+	struct mutex lock;	/* protects mm and the clearing state */
 	u64 base;
 	struct list_head reclaimers;
 	struct mutex reclaim_lock;	/* changes of reclaimers */
 	struct srcu_struct reclaim_srcu;
+
+	/* Clearing freed VRAM off the allocation path (pudge_vram_clear.c). */
+	void __iomem *map;		/* all of VRAM */
+	struct list_head dirty;		/* freed blocks waiting to be cleared */
+	u64 dirty_bytes;		/* on @dirty or being cleared: free */
+	struct gpu_buddy_block *clearing;	/* the worker's block */
+	bool clear_stopped;		/* VRAM is going: free as it is */
+	atomic_t clear_hurry;		/* someone waits for @clearing */
+	wait_queue_head_t clear_wq;	/* @clearing done */
+	struct delayed_work clear_work;
+	atomic64_t cleared_bg;		/* bytes cleared by the worker */
+	atomic64_t cleared_alloc;	/* bytes cleared on the allocation path */
+	atomic64_t clear_reclaims;	/* allocations that took the queue back */
 };
 
 static inline struct pudge_vram_res *to_pudge_vram_res(struct ttm_resource *res)
@@ -75,7 +90,7 @@ int pudge_vram_alloc_block(struct pudge_vram_mgr *mgr, u64 size, bool top_down,
 			   struct list_head *blocks, u64 *offset);
 void pudge_vram_free_blocks(struct pudge_vram_mgr *mgr, struct list_head *blocks);
 int pudge_vram_mgr_init(struct pudge_vram_mgr *mgr, struct ttm_device *bdev,
-			u64 base, u64 size);
+			u64 base, u64 size, void __iomem *map);
 void pudge_vram_mgr_fini(struct pudge_vram_mgr *mgr, struct ttm_device *bdev);
 void pudge_vram_add_reclaimer(struct pudge_vram_mgr *mgr,
 			      struct pudge_vram_reclaimer *r);
@@ -83,6 +98,13 @@ void pudge_vram_remove_reclaimer(struct pudge_vram_mgr *mgr,
 				 struct pudge_vram_reclaimer *r);
 bool pudge_vram_reclaim(struct pudge_vram_mgr *mgr,
 			struct pudge_vram_reclaimer *self, u64 size);
+void pudge_vram_clear_init(struct pudge_vram_mgr *mgr, void __iomem *map);
+void pudge_vram_clear_queue(struct pudge_vram_mgr *mgr, struct list_head *blocks);
+void pudge_vram_clear_prefill(struct pudge_vram_mgr *mgr);
+bool pudge_vram_clear_reclaim(struct pudge_vram_mgr *mgr);
+void pudge_vram_clear_stop(struct pudge_vram_mgr *mgr);
+u64 pudge_vram_clear_pending(struct pudge_vram_mgr *mgr);
+void pudge_vram_clear_res(struct pudge_vram_mgr *mgr, struct ttm_resource *res);
 const struct pudge_run *pudge_vram_find_run(struct ttm_resource *res, u64 page);
 u64 pudge_vram_page_pa(struct ttm_resource *res, u64 page);
 

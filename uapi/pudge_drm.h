@@ -23,7 +23,7 @@ extern "C" {
  * PUDGE_API_VERSION - version of this ABI, reported by
  * %PUDGE_PARAM_API_VERSION.  Bumped when an ioctl, param or flag is added.
  */
-#define PUDGE_API_VERSION 4
+#define PUDGE_API_VERSION 5
 
 #define DRM_PUDGE_GET_PARAM		0x00
 #define DRM_PUDGE_GEM_CREATE		0x01
@@ -75,6 +75,10 @@ extern "C" {
  *   pages; 0 without %PUDGE_FEATURE_SVM.
  * %PUDGE_PARAM_SVM_RESIDENT: bytes of process memory in VRAM right now
  *   (device-private pages in use, all processes).
+ * %PUDGE_PARAM_VRAM_CLEAR_PENDING: bytes of free VRAM a background worker
+ *   has yet to clear (counted in %PUDGE_PARAM_VRAM_FREE).  A BO created
+ *   on VRAM that is not cleared yet clears it while it is created.  Since
+ *   API version 5.
  */
 #define PUDGE_PARAM_API_VERSION		0
 #define PUDGE_PARAM_VRAM_SIZE		1
@@ -84,6 +88,7 @@ extern "C" {
 #define PUDGE_PARAM_FEATURES		5
 #define PUDGE_PARAM_SVM_CAPACITY	6
 #define PUDGE_PARAM_SVM_RESIDENT	7
+#define PUDGE_PARAM_VRAM_CLEAR_PENDING	8
 
 /* Bits of %PUDGE_PARAM_MAP_ORDERS, one per page-table level. */
 #define PUDGE_MAP_ORDER_PTE	(1ull << 0)
@@ -228,7 +233,11 @@ struct drm_pudge_stats {
 	__u64 pud_inserted;
 	/** @pmd_inserted: out, 2 MiB PMD entries inserted. */
 	__u64 pmd_inserted;
-	/** @pte_inserted: out, 4 KiB PTEs inserted for VRAM placements. */
+	/**
+	 * @pte_inserted: out, 4 KiB PTEs inserted for VRAM placements, and
+	 * since API version 5 for system placements too (which map 2 MiB
+	 * entries where their pages allow).
+	 */
 	__u64 pte_inserted;
 	/** @moves: out, BO moves between VRAM and system memory. */
 	__u64 moves;
@@ -268,6 +277,23 @@ struct drm_pudge_stats {
 	 * in".  Since API version 4.
 	 */
 	__u64 svm_kthread_faults;
+	/*
+	 * VRAM clearing (API version 5): device-wide only, zero per BO.
+	 * Freed VRAM is cleared by a background worker; a new BO's creation
+	 * clears only what was not.
+	 */
+	/** @vram_cleared_bg: out, bytes of VRAM the background worker cleared. */
+	__u64 vram_cleared_bg;
+	/**
+	 * @vram_cleared_alloc: out, bytes of VRAM cleared while creating
+	 * BOs (or moving empty BOs into VRAM), which the caller waited for.
+	 */
+	__u64 vram_cleared_alloc;
+	/**
+	 * @vram_clear_reclaims: out, allocations that found no room and took
+	 * VRAM still queued for clearing, to clear what they got themselves.
+	 */
+	__u64 vram_clear_reclaims;
 };
 
 /**

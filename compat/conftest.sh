@@ -152,6 +152,18 @@ probe PUDGE_HAVE_MODULE_IMPORT_NS_IDENT \
 MODULE_IMPORT_NS(DMA_BUF);
 C
 
+probe PUDGE_HAVE_SYSTEM_DFL_WQ \
+	'system_dfl_wq replaced system_unbound_wq, which now warns, in "workqueue: Add system_percpu_wq and system_dfl_wq" (v6.17)' <<'C'
+#include <linux/workqueue.h>
+struct workqueue_struct *pudge_probe(void) { return system_dfl_wq; }
+C
+
+probe PUDGE_HAVE_TTM_TT_IS_SWAPPED \
+	'ttm_tt_is_swapped() covers swapped-out and backed-up pages since "drm/ttm: Provide a shmem backup implementation" (v6.15)' <<'C'
+#include <drm/ttm/ttm_tt.h>
+bool pudge_probe(const struct ttm_tt *tt) { return ttm_tt_is_swapped(tt); }
+C
+
 {
 	for p in "${probes[@]}"; do
 		echo "obj-m += $p.o"

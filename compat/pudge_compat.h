@@ -168,4 +168,22 @@ static inline vm_fault_t pudge_vmf_insert_pfn_pud(struct vm_fault *vmf,
 #define PUDGE_SVM_THP 0
 #endif
 
+/* An unbound workqueue for long work (the VRAM clearing worker). */
+#include <linux/workqueue.h>
+#ifdef PUDGE_HAVE_SYSTEM_DFL_WQ
+#define pudge_unbound_wq system_dfl_wq
+#else
+#define pudge_unbound_wq system_unbound_wq
+#endif
+
+/* Whether a TT's pages are swapped out (or backed up): not empty. */
+static inline bool pudge_ttm_tt_is_swapped(const struct ttm_tt *tt)
+{
+#ifdef PUDGE_HAVE_TTM_TT_IS_SWAPPED
+	return ttm_tt_is_swapped(tt);
+#else
+	return tt->page_flags & TTM_TT_FLAG_SWAPPED;
+#endif
+}
+
 #endif /* _PUDGE_COMPAT_H_ */

@@ -134,8 +134,13 @@ int pudge_bo_move(struct ttm_buffer_object *tbo, bool evict,
 		ret = 0;
 		goto out;
 	}
+	/*
+	 * A TT swapped out by TTM is not populated, but it is not empty:
+	 * it is swapped in below, and copied.
+	 */
 	if (!old || (old->mem_type == TTM_PL_SYSTEM &&
-		     (!tbo->ttm || !ttm_tt_is_populated(tbo->ttm)))) {
+		     (!tbo->ttm || (!ttm_tt_is_populated(tbo->ttm) &&
+				    !pudge_ttm_tt_is_swapped(tbo->ttm))))) {
 		/*
 		 * Nothing to copy: the BO reads as zeroes.  New VRAM must not
 		 * show what an earlier owner left there; most of it was
@@ -161,6 +166,9 @@ int pudge_bo_move(struct ttm_buffer_object *tbo, bool evict,
 		src = &vram_it.base;
 		dst = ttm_kmap_iter_tt_init(&tt_it, tbo->ttm);
 	} else {
+		ret = pudge_ttm_bo_populate(tbo, ctx);	/* swaps it in */
+		if (ret)
+			goto out;
 		vram_it.res = new_mem;
 		dst = &vram_it.base;
 		src = ttm_kmap_iter_tt_init(&tt_it, tbo->ttm);

@@ -1114,6 +1114,78 @@ static void test_no_stale_data(void)
 }
 
 /*
+ * All of VRAM free, most of it still queued for clearing: a VRAM-only BO
+ * of all of VRAM fits at once, every time (the worker took the room back
+ * while the allocation retried: -ENOSPC with VRAM_FREE == VRAM_SIZE).
+ */
+static void test_full_after_free(void)
+{
+	const uint64_t vram = param(PUDGE_PARAM_VRAM_SIZE);
+
+	for (int round = 0; round < 4; round++) {
+		unsigned int n = round % 2 ? 1 : 16;
+		uint32_t h[16], big;
+		int ret;
+
+		for (unsigned int i = 0; i < n; i++)
+			h[i] = bo_new(vram / n, PUDGE_GEM_PLACE_VRAM);
+		for (unsigned int i = 0; i < n; i++)
+			igt_assert_eq(pudge_bo_close(fd, h[i]), 0);
+		igt_assert_eq_u64(param(PUDGE_PARAM_VRAM_FREE), vram);
+		ret = pudge_bo_create(fd, vram, PUDGE_GEM_PLACE_VRAM, &big, NULL);
+		igt_assert_f(ret == 0, "round %d: all of VRAM free (%llu MiB pending clearing), "
+			     "a VRAM-only BO of all of it: %s\n", round,
+			     (unsigned long long)param(PUDGE_PARAM_VRAM_CLEAR_PENDING) >> 20,
+			     strerror(-ret));
+		igt_assert_eq(pudge_bo_close(fd, big), 0);
+	}
+}
+
+/* RAM of this machine, from /proc/meminfo. */
+static uint64_t mem_total(void)
+{
+	unsigned long long kib = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f) && sscanf(line, "MemTotal: %llu kB", &kib) != 1)
+		;
+	fclose(f);
+	return kib << 10;
+}
+
+/*
+ * BOs in system memory beyond TTM's limit (half of RAM): TTM swaps some
+ * out.  Moving them to VRAM must swap them in and copy, not take them
+ * for empty (they read as zeroes after the move, data lost).
+ */
+static void test_swapped_to_vram(void)
+{
+	const uint64_t vram = param(PUDGE_PARAM_VRAM_SIZE), bo = 32 * SZ_2M;
+	const uint64_t total = vram * 15 / 16 / bo * bo, n = total / bo;
+	uint32_t h[64];
+	uint8_t *p[64];
+
+	igt_require_f(total > mem_total() / 2 + 4 * bo && n <= 64,
+		      "%llu MiB of VRAM cannot hold more than TTM's limit, half of %llu MiB\n",
+		      (unsigned long long)vram >> 20, (unsigned long long)mem_total() >> 20);
+	for (uint64_t i = 0; i < n; i++) {
+		h[i] = bo_new(bo, PUDGE_GEM_PLACE_MASK);
+		igt_assert_eq(pudge_bo_migrate(fd, h[i], PUDGE_GEM_PLACE_SYSTEM), 0);
+		p[i] = bo_map(h[i], 0, bo);
+		fill(p[i], bo, 0, 40 + i);
+	}
+	for (uint64_t i = 0; i < n; i++)
+		igt_assert_eq(pudge_bo_migrate(fd, h[i], PUDGE_GEM_PLACE_VRAM), 0);
+	for (uint64_t i = 0; i < n; i++) {
+		check(p[i], bo, 0, 40 + i);
+		munmap(p[i], bo);
+		igt_assert_eq(pudge_bo_close(fd, h[i]), 0);
+	}
+}
+
+/*
  * Freed VRAM is cleared in the background, and a BO created on it clears
  * nothing: the kernel's counters say who cleared what.
  */
@@ -1168,6 +1240,12 @@ igt_main
 	igt_describe("No new BO of another process reads what one wrote into VRAM or system BOs");
 	igt_subtest("no-stale-data")
 		test_no_stale_data();
+	igt_describe("All of VRAM free but queued for clearing: a BO of all of it fits at once");
+	igt_subtest("full-after-free")
+		test_full_after_free();
+	igt_describe("System BOs that TTM swapped out keep their data when moved to VRAM");
+	igt_subtest("swapped-to-vram")
+		test_swapped_to_vram();
 	igt_describe("Freed VRAM is cleared in the background; creating a BO on it clears nothing");
 	igt_subtest("cleared-off-alloc-path")
 		test_cleared_off_alloc_path();

@@ -32,6 +32,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "pudge_compat.h"
 #include "pudge_vram_mgr.h"
 
 /* Bytes the worker clears between looks at who waits for it. */
@@ -146,7 +147,12 @@ static void pudge_vram_clear_work(struct work_struct *work)
 			return;
 		}
 		if (READ_ONCE(vram_clear_pause)) {
-			queue_delayed_work(system_unbound_wq, &mgr->clear_work, HZ / 10);
+			queue_delayed_work(pudge_unbound_wq, &mgr->clear_work, HZ / 10);
+			mutex_unlock(&mgr->lock);
+			return;
+		}
+		/* An allocation is retrying on what it took back: leave it. */
+		if (atomic_read(&mgr->clear_hurry)) {
 			mutex_unlock(&mgr->lock);
 			return;
 		}
@@ -214,7 +220,7 @@ void pudge_vram_clear_queue(struct pudge_vram_mgr *mgr, struct list_head *blocks
 	}
 	mutex_unlock(&mgr->lock);
 	if (!stopped)
-		queue_delayed_work(system_unbound_wq, &mgr->clear_work, 0);
+		queue_delayed_work(pudge_unbound_wq, &mgr->clear_work, 0);
 }
 
 /**
@@ -241,36 +247,45 @@ void pudge_vram_clear_prefill(struct pudge_vram_mgr *mgr)
 }
 
 /**
- * pudge_vram_clear_reclaim() - take queued VRAM back without clearing it
+ * pudge_vram_clear_hold() - take queued VRAM back without clearing it,
+ * and keep the worker off until pudge_vram_clear_release()
  * @mgr: the manager, mgr->lock not held
  *
  * For an allocation that found no room: the queue is freed as it is (the
  * allocation path clears what it takes of it), and the block being
  * cleared right now is waited for, which the worker gives up at once.
- *
- * Return: true if any VRAM was queued.
+ * Until the allocation has retried and calls pudge_vram_clear_release(),
+ * the worker neither starts a block nor takes free blocks to clear, which
+ * would take the room again (a spurious -ENOSPC with all of VRAM free).
  */
-bool pudge_vram_clear_reclaim(struct pudge_vram_mgr *mgr)
+void pudge_vram_clear_hold(struct pudge_vram_mgr *mgr)
 {
 	struct gpu_buddy_block *block;
-	bool any, busy;
+	bool any;
 
+	atomic_inc(&mgr->clear_hurry);
 	mutex_lock(&mgr->lock);
-	any = mgr->dirty_bytes != 0;
+	any = !list_empty(&mgr->dirty);
 	list_for_each_entry(block, &mgr->dirty, link)
 		mgr->dirty_bytes -= block_size(mgr, block);
 	free_locked(mgr, &mgr->dirty, false);
-	busy = mgr->clearing;
-	if (busy)
-		atomic_inc(&mgr->clear_hurry);
 	mutex_unlock(&mgr->lock);
-	if (busy) {
-		wait_event(mgr->clear_wq, !READ_ONCE(mgr->clearing));
-		atomic_dec(&mgr->clear_hurry);
-	}
+	wait_event(mgr->clear_wq, !READ_ONCE(mgr->clearing));
 	if (any)
 		atomic64_inc(&mgr->clear_reclaims);
-	return any;
+}
+
+/**
+ * pudge_vram_clear_release() - the worker may go on after
+ * pudge_vram_clear_hold()
+ * @mgr: the manager
+ *
+ * The worker is not kicked: what is free and not cleared waits for the
+ * next free, which kicks it.
+ */
+void pudge_vram_clear_release(struct pudge_vram_mgr *mgr)
+{
+	atomic_dec(&mgr->clear_hurry);
 }
 
 /**

@@ -96,9 +96,12 @@ int pudge_vram_alloc_block(struct pudge_vram_mgr *mgr, u64 size, bool top_down,
 
 	err = pudge_vram_buddy_alloc(mgr, size, size, blocks,
 				     top_down ? GPU_BUDDY_TOPDOWN_ALLOCATION : 0);
-	if (err == -ENOSPC && pudge_vram_clear_reclaim(mgr))
+	if (err == -ENOSPC) {
+		pudge_vram_clear_hold(mgr);
 		err = pudge_vram_buddy_alloc(mgr, size, size, blocks,
 					     top_down ? GPU_BUDDY_TOPDOWN_ALLOCATION : 0);
+		pudge_vram_clear_release(mgr);
+	}
 	if (!err)
 		*offset = gpu_buddy_block_offset(list_first_entry(blocks,
 								  struct gpu_buddy_block,
@@ -128,6 +131,7 @@ static int pudge_vram_alloc(struct ttm_resource_manager *man,
 	u64 size = PAGE_ALIGN(bo->base.size);
 	u64 min_block = IS_ALIGNED(size, SZ_2M) ? SZ_2M : PAGE_SIZE;
 	u64 huge_block = IS_ALIGNED(size, SZ_1G) ? SZ_1G : min_block;
+	bool held = false;
 	struct pudge_vram_res *vres;
 	int err;
 
@@ -150,15 +154,20 @@ static int pudge_vram_alloc(struct ttm_resource_manager *man,
 	 */
 	err = pudge_vram_buddy_alloc(mgr, size, huge_block, &vres->blocks,
 				     GPU_BUDDY_CLEAR_ALLOCATION);
-	if (err == -ENOSPC && pudge_vram_clear_reclaim(mgr))
+	if (err == -ENOSPC) {
+		held = true;
+		pudge_vram_clear_hold(mgr);
 		err = pudge_vram_buddy_alloc(mgr, size, huge_block, &vres->blocks,
 					     GPU_BUDDY_CLEAR_ALLOCATION);
+	}
 	if (err == -ENOSPC && huge_block > min_block)
 		err = pudge_vram_buddy_alloc(mgr, size, min_block, &vres->blocks,
 					     GPU_BUDDY_CLEAR_ALLOCATION);
 	if (err == -ENOSPC && min_block > PAGE_SIZE)
 		err = pudge_vram_buddy_alloc(mgr, size, PAGE_SIZE, &vres->blocks,
 					     GPU_BUDDY_CLEAR_ALLOCATION);
+	if (held)
+		pudge_vram_clear_release(mgr);
 	if (err)
 		goto err_fini;
 

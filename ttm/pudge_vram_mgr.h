@@ -101,7 +101,8 @@ bool pudge_vram_reclaim(struct pudge_vram_mgr *mgr,
 void pudge_vram_clear_init(struct pudge_vram_mgr *mgr, void __iomem *map);
 void pudge_vram_clear_queue(struct pudge_vram_mgr *mgr, struct list_head *blocks);
 void pudge_vram_clear_prefill(struct pudge_vram_mgr *mgr);
-bool pudge_vram_clear_reclaim(struct pudge_vram_mgr *mgr);
+void pudge_vram_clear_hold(struct pudge_vram_mgr *mgr);
+void pudge_vram_clear_release(struct pudge_vram_mgr *mgr);
 void pudge_vram_clear_stop(struct pudge_vram_mgr *mgr);
 u64 pudge_vram_clear_pending(struct pudge_vram_mgr *mgr);
 void pudge_vram_clear_res(struct pudge_vram_mgr *mgr, struct ttm_resource *res);

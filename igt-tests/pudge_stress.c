@@ -146,7 +146,7 @@ static const struct bad_ioctl {
 		struct drm_gem_close cl;
 	} a;
 } bad_ioctls[] = {
-	{ DRM_IOCTL_PUDGE_GET_PARAM, EINVAL, 0, .a.gp = { .param = PUDGE_PARAM_SVM_RESIDENT + 1 } },
+	{ DRM_IOCTL_PUDGE_GET_PARAM, EINVAL, 0, .a.gp = { .param = PUDGE_PARAM_VRAM_CLEAR_PENDING + 1 } },
 	{ DRM_IOCTL_PUDGE_GET_PARAM, EINVAL, 0, .a.gp = { .pad = 1 } },
 	{ DRM_IOCTL_PUDGE_GEM_CREATE, EINVAL, 0, .a.cr = { .size = 0, .flags = SYS } },
 	{ DRM_IOCTL_PUDGE_GEM_CREATE, EINVAL, 0, .a.cr = { .size = PG, .flags = 0 } },

@@ -8,7 +8,8 @@
 # -k dbg boots the patched debug kernel of tools/kernel.sh (built first if
 # it is not cached), or the build tree PUDGE_DBG_KDIR names in the rootfs.
 #
-# Output: results/dev/console.log, results/dev/dmesg.txt (results/$PUDGE_DEV_OUT/
+# PUDGE_DEV_QEMU_OPTS adds QEMU options (another device, as make bench's
+# qxl).  Output: results/dev/console.log, results/dev/dmesg.txt (results/$PUDGE_DEV_OUT/
 # instead when set).  Guests wait for each other (flock).  Needs root and
 # the rootfs (tools/rootfs.sh); not part of make check.
 set -uo pipefail
@@ -65,7 +66,7 @@ EOF
 chmod +x "$results/$dev/run.sh"
 timeout "${PUDGE_DEV_TIMEOUT:-1200}" "$here/inroot.sh" --results "$results" vng --run "$vmlinuz" \
 	--force-9p --disable-kvm --cpus 2 --memory 3G --rwdir /results --append tsc=reliable \
-	--qemu-opts="-object memory-backend-ram,id=vram,size=2G,prealloc=on -device ivshmem-plain,memdev=vram" \
+	--qemu-opts="-object memory-backend-ram,id=vram,size=2G,prealloc=on -device ivshmem-plain,memdev=vram ${PUDGE_DEV_QEMU_OPTS:-}" \
 	--exec /results/$dev/run.sh >"$results/$dev/console.log" 2>&1
 echo "[dev] guest exit $?"
 grep -vE '^\s*$' "$results/$dev/console.log" | tail -n "${PUDGE_DEV_TAIL:-60}"

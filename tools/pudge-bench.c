@@ -19,6 +19,11 @@
  *   pudge-bench system [--reps N]
  *	First touch of 256 MiB and 1 GiB BOs in system memory, 2 MiB
  *	entries allowed and capped, beside the same VRAM BO in 1 GiB mode.
+ *   pudge-bench qxl [--reps N] [--csv FILE] [--seed N]
+ *	The same workloads on pudge and on qxl, an in-tree driver on stock
+ *	TTM faulting, in one shuffled order: a 4 MiB BO's whole life phase
+ *	by phase, first touch of 256 MiB and 1 GiB BOs, an eviction round
+ *	trip (pudge-bench-qxl.c).  Needs QEMU's qxl device.
  *   pudge-bench svm [--size MiB] [--reps N]
  *	SVM_MIGRATE throughput both ways for 4 KiB pages and 2 MiB THPs,
  *	beside memcpy of the same size in the same process, and the latency
@@ -40,10 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pudge.h"
-
-#define MiB (1ull << 20)
-#define GiB (1ull << 30)
+#include "pudge-bench.h"
 
 static const struct {
 	const char *name;
@@ -51,15 +53,15 @@ static const struct {
 } modes[] = { { "4K", 0 }, { "2M", 9 }, { "1G", 18 } };
 #define NMODES 3
 
-static int fd;
+int fd;
 
-static void die(const char *what, int err)
+void die(const char *what, int err)
 {
 	fprintf(stderr, "pudge-bench: %s: %s\n", what, strerror(err));
 	exit(1);
 }
 
-static double now(void)
+double now(void)
 {
 	struct timespec ts;
 
@@ -75,7 +77,7 @@ static void set_mode(int m)
 		die("set max_map_order", -ret);
 }
 
-static uint32_t new_bo_at(uint64_t size, uint32_t place)
+uint32_t new_bo_at(uint64_t size, uint32_t place)
 {
 	uint32_t h;
 	int ret = pudge_bo_create(fd, size, place, &h, NULL);
@@ -90,7 +92,7 @@ static uint32_t new_bo(uint64_t size)
 	return new_bo_at(size, PUDGE_GEM_PLACE_VRAM);
 }
 
-static volatile uint8_t *map_bo(uint32_t h, uint64_t size)
+volatile uint8_t *map_bo(uint32_t h, uint64_t size)
 {
 	void *p = pudge_bo_map(fd, h, 0, size, PROT_READ | PROT_WRITE);
 
@@ -99,7 +101,7 @@ static volatile uint8_t *map_bo(uint32_t h, uint64_t size)
 	return p;
 }
 
-static void touch(volatile uint8_t *p, uint64_t size)
+void touch(volatile uint8_t *p, uint64_t size)
 {
 	for (uint64_t o = 0; o < size; o += 4096)
 		p[o] = 1;
@@ -182,7 +184,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* The median of the @n values in @v, which it sorts. */
-static double median(double *v, int n)
+double median(double *v, int n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return v[n / 2];
@@ -449,7 +451,7 @@ static int bench_svm(uint64_t size, int reps)
 	return 0;
 }
 
-static uint64_t param(uint32_t p)
+uint64_t param(uint32_t p)
 {
 	uint64_t v = 0;
 	int ret = pudge_get_param(fd, p, &v);
@@ -459,7 +461,7 @@ static uint64_t param(uint32_t p)
 	return v;
 }
 
-static void wait_cleared(void)
+void wait_cleared(void)
 {
 	for (int i = 0; i < 1200 && param(PUDGE_PARAM_VRAM_CLEAR_PENDING); i++)
 		usleep(100 * 1000);
@@ -603,10 +605,12 @@ int main(int argc, char **argv)
 		{ "procs", required_argument, NULL, 'p' },
 		{ "procs-4k", required_argument, NULL, '4' },
 		{ "size", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
 		{ }
 	};
 	const char *csv = NULL;
 	int reps = 3, procs = 1000, procs_4k = 100, size_mib = 256, c, ret;
+	unsigned int seed = 0;
 	long long saved, saved_unsafe;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -616,13 +620,14 @@ int main(int argc, char **argv)
 		case 'p': procs = atoi(optarg); break;
 		case '4': procs_4k = atoi(optarg); break;
 		case 's': size_mib = atoi(optarg); break;
+		case 'S': seed = strtoul(optarg, NULL, 0); break;
 		default: return 2;
 		}
 	}
 	if (optind >= argc || reps < 1 || reps > 16 || procs < 1 || procs_4k < 1 ||
 	    size_mib < 2 || size_mib % 2) {
-		fprintf(stderr, "usage: pudge-bench mmap|shared|svm|life|system [--csv F] [--reps N] "
-			"[--procs N] [--procs-4k N] [--size MiB]\n");
+		fprintf(stderr, "usage: pudge-bench mmap|shared|svm|life|system|qxl [--csv F] [--reps N] "
+			"[--procs N] [--procs-4k N] [--size MiB] [--seed N]\n");
 		return 2;
 	}
 	fd = pudge_open(PUDGE_NODE_RENDER);
@@ -643,6 +648,8 @@ int main(int argc, char **argv)
 		ret = bench_life(reps);
 	else if (!strcmp(argv[optind], "system"))
 		ret = bench_system(reps);
+	else if (!strcmp(argv[optind], "qxl"))
+		ret = bench_qxl(reps, csv, seed);
 	else
 		ret = 2;
 	pudge_module_param_set("max_map_order", saved);

@@ -14,9 +14,10 @@ APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Acquire::Retries=3
 	  -o APT::Install-Recommends=false -o Dpkg::Use-Pty=0 -q -y)
 
 # Bump when the package set changes so warm caches are refreshed.
-STAMP_VERSION=8
+STAMP_VERSION=9
 PKGS=(build-essential make gcc kmod pkg-config libdrm-dev libcmocka-dev
       igt-gpu-tools igt-gpu-tools-tests dkms qemu-system-x86 virtme-ng
+      qemu-system-modules-spice	# the qxl device beside pudge in make bench
       busybox-static e2fsprogs util-linux procps iproute2 python3 perl
       linux-image-amd64 linux-headers-amd64 file xz-utils ca-certificates
       gnuplot-nox linux-source

@@ -8,6 +8,13 @@ $(B)/tools/%: tools/%.c tools/libpudge/pudge.c tools/libpudge/pudge.h uapi/pudge
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOLS_CFLAGS) -o $@ $< tools/libpudge/pudge.c $(TOOLS_LIBS)
 
+# pudge-bench is two files: the qxl comparison has its own.
+$(B)/tools/pudge-bench: tools/pudge-bench.c tools/pudge-bench-qxl.c tools/pudge-bench.h \
+		tools/libpudge/pudge.c tools/libpudge/pudge.h uapi/pudge_drm.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOLS_CFLAGS) -o $@ tools/pudge-bench.c tools/pudge-bench-qxl.c \
+		tools/libpudge/pudge.c $(TOOLS_LIBS)
+
 tools: $(B)/tools/pudge-info $(B)/tools/pudge-bench
 
 # libpudge as an installable shared library with a pkg-config file, for

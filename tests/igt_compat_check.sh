@@ -76,14 +76,18 @@ fi
 wait $wrapper 2>/dev/null
 # The post-check (IGT_COMPAT_POST_CHECK) reports every subtest's result,
 # each a failure when the check fails.
-for post in true false; do
-	want=$([ $post = true ] && echo SUCCESS || echo FAIL)
+# Plain words run without a shell (with their arguments); anything else
+# through sh -c.
+for post in "true:SUCCESS" "false:FAIL" "ls -d /:SUCCESS" "ls -d /no-such-dir:FAIL" \
+	"true && false:FAIL" "false || true:SUCCESS"; do
+	want=${post##*:}
+	post=${post%:*}
 	n=$(IGT_COMPAT_POST_CHECK=$post "$bin" --run-subtest 'many-*' 2>/dev/null |
 		grep -c "^Subtest many-[0-9]*: $want ")
 	if [ "$n" = 100 ]; then
-		echo "ok   many subtests, post-check $post"
+		echo "ok   many subtests, post-check '$post'"
 	else
-		echo "FAIL many subtests, post-check $post: $n of 100 results say $want"
+		echo "FAIL many subtests, post-check '$post': $n of 100 results say $want"
 		fails=$((fails + 1))
 	fi
 done

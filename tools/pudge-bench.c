@@ -463,8 +463,12 @@ uint64_t param(uint32_t p)
 
 void wait_cleared(void)
 {
-	for (int i = 0; i < 1200 && param(PUDGE_PARAM_VRAM_CLEAR_PENDING); i++)
-		usleep(100 * 1000);
+	for (int i = 0; param(PUDGE_PARAM_VRAM_CLEAR_PENDING); i++) {
+		if (i == 12000)
+			die("VRAM still queued for clearing after 2 minutes (vram_clear_pause?)",
+			    ETIMEDOUT);
+		usleep(10 * 1000);
+	}
 }
 
 #define LIFE_PHASES 5
@@ -597,6 +601,21 @@ static int bench_system(int reps)
 	return 0;
 }
 
+static long long saved_order, saved_unsafe, saved_pause;
+
+static void restore_params(void)
+{
+	pudge_module_param_set("max_map_order", saved_order);
+	pudge_module_param_set("unsafe_orders", saved_unsafe);
+	pudge_module_param_set("vram_clear_pause", saved_pause);
+}
+
+static void exit_on_signal(int sig)
+{
+	(void)sig;
+	exit(1);	/* runs the atexit handlers: not async-signal-safe, but the bench is its only user */
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -611,7 +630,7 @@ int main(int argc, char **argv)
 	const char *csv = NULL;
 	int reps = 3, procs = 1000, procs_4k = 100, size_mib = 256, c, ret;
 	unsigned int seed = 0;
-	long long saved, saved_unsafe;
+	bool seeded = false;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -620,7 +639,7 @@ int main(int argc, char **argv)
 		case 'p': procs = atoi(optarg); break;
 		case '4': procs_4k = atoi(optarg); break;
 		case 's': size_mib = atoi(optarg); break;
-		case 'S': seed = strtoul(optarg, NULL, 0); break;
+		case 'S': seed = strtoul(optarg, NULL, 0); seeded = true; break;
 		default: return 2;
 		}
 	}
@@ -633,10 +652,16 @@ int main(int argc, char **argv)
 	fd = pudge_open(PUDGE_NODE_RENDER);
 	if (fd < 0)
 		die("open pudge", errno);
-	if (pudge_module_param_get("max_map_order", &saved))
-		die("read max_map_order", EACCES);
+	if (pudge_module_param_get("max_map_order", &saved_order) ||
+	    pudge_module_param_get("vram_clear_pause", &saved_pause))
+		die("read pudge's module parameters", EACCES);
 	if (pudge_allow_unsafe_orders(&saved_unsafe))
 		die("set unsafe_orders", EACCES);
+	/* Whatever ends the run (die(), a signal) puts the parameters back. */
+	atexit(restore_params);
+	signal(SIGINT, exit_on_signal);
+	signal(SIGTERM, exit_on_signal);
+	signal(SIGHUP, exit_on_signal);
 
 	if (!strcmp(argv[optind], "mmap"))
 		ret = bench_mmap(csv, reps);
@@ -649,10 +674,8 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[optind], "system"))
 		ret = bench_system(reps);
 	else if (!strcmp(argv[optind], "qxl"))
-		ret = bench_qxl(reps, csv, seed);
+		ret = bench_qxl(reps, csv, seeded ? seed : (unsigned int)(now() * 1e6));
 	else
 		ret = 2;
-	pudge_module_param_set("max_map_order", saved);
-	pudge_module_param_set("unsafe_orders", saved_unsafe);
 	return ret;
 }

@@ -601,13 +601,15 @@ static int bench_system(int reps)
 	return 0;
 }
 
-static long long saved_order, saved_unsafe, saved_pause;
+static long long saved_order, saved_unsafe, saved_pause, saved_svm_thp = -1;
 
 static void restore_params(void)
 {
 	pudge_module_param_set("max_map_order", saved_order);
 	pudge_module_param_set("unsafe_orders", saved_unsafe);
 	pudge_module_param_set("vram_clear_pause", saved_pause);
+	if (saved_svm_thp >= 0)
+		pudge_module_param_set("unsafe_svm_thp", saved_svm_thp);
 }
 
 static void exit_on_signal(int sig)
@@ -663,6 +665,12 @@ int main(int argc, char **argv)
 	signal(SIGTERM, exit_on_signal);
 	signal(SIGHUP, exit_on_signal);
 
+	/*
+	 * 2 MiB device folios are off on a stock kernel (a core-mm hazard,
+	 * DESIGN.md), as the huge orders are: on for the run, as those are.
+	 */
+	if (!strcmp(argv[optind], "svm") && pudge_allow_unsafe_svm_thp(&saved_svm_thp))
+		die("set unsafe_svm_thp", EACCES);
 	if (!strcmp(argv[optind], "mmap"))
 		ret = bench_mmap(csv, reps);
 	else if (!strcmp(argv[optind], "shared"))

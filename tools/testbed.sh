@@ -71,7 +71,9 @@ mkdir -p "$results"
 : >"$results/summary.txt"
 
 log "userspace: unit tests, IGT tests and tools"
-if inroot make -s unit userspace >"$results/userspace.log" 2>&1; then
+# Builds in parallel (the machine's cores), the unit tests after them.
+jobs=-j$(nproc)
+if inroot bash -c "make -s $jobs userspace && make -s unit" >"$results/userspace.log" 2>&1; then
 	record pass userspace-build-and-unit
 else
 	tail -n 30 "$results/userspace.log"
@@ -88,7 +90,7 @@ if [ "$mode" = check ]; then
 	fi
 	for k in "$k72" "$k612" "$kexp"; do
 		log "module build against $k"
-		if inroot make -s KDIR="/usr/src/linux-headers-$k" modules \
+		if inroot make -s $jobs KDIR="/usr/src/linux-headers-$k" modules \
 			>"$results/build-$k.log" 2>&1 && ! grep -qiE 'warning|error' "$results/build-$k.log"; then
 			record pass "build-$k"
 		else
@@ -120,7 +122,7 @@ for k in "${boot_kernels[@]}"; do
 		log "module build against the debug kernel $k"
 		vmlinuz=$kdbg_dir/arch/x86/boot/bzImage
 		mkdir -p "$results/$k"
-		if inroot bash -c "make -s KDIR=$kdbg_dir modules && cp pudge.ko /results/$k/pudge.ko" \
+		if inroot bash -c "make -s $jobs KDIR=$kdbg_dir modules && cp pudge.ko /results/$k/pudge.ko" \
 			>"$results/build-$k.log" 2>&1 && ! grep -qiE 'warning|error' "$results/build-$k.log"; then
 			record pass "build-$k"
 		else

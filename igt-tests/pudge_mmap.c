@@ -1034,8 +1034,8 @@ static void check_all_new(const char *round)
 
 static void wait_cleared(void)
 {
-	for (int i = 0; i < 1200 && param(PUDGE_PARAM_VRAM_CLEAR_PENDING); i++)
-		usleep(100 * 1000);
+	for (int i = 0; i < 12000 && param(PUDGE_PARAM_VRAM_CLEAR_PENDING); i++)
+		usleep(10 * 1000);
 	igt_assert_eq_u64(param(PUDGE_PARAM_VRAM_CLEAR_PENDING), 0);
 }
 

@@ -148,29 +148,11 @@ static int test_gup(void *p, uint64_t npages, uint32_t op, uint32_t flags)
 static int open_vgem(void)
 {
 	static bool loaded;
-	char path[64];
 
-	/* Built in, or not there at all: the scan below tells. */
+	/* Built in, or not there at all: the scan tells. */
 	if (!loaded && system("modprobe vgem >/dev/null 2>&1") != -1)
 		loaded = true;
-	for (int i = 0; i < 64; i++) {
-		drmVersionPtr v;
-		int f;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		f = open(path, O_RDWR | O_CLOEXEC);
-		if (f < 0)
-			continue;
-		v = drmGetVersion(f);
-		if (v && strcmp(v->name, "vgem") == 0) {
-			drmFreeVersion(v);
-			return f;
-		}
-		if (v)
-			drmFreeVersion(v);
-		close(f);
-	}
-	return -1;
+	return pudge_open_driver_card("vgem");
 }
 
 static uint32_t vgem_create(int vfd, uint64_t size)

@@ -1688,8 +1688,8 @@ static void test_free_then_create(void)
 		 * cold make check: a child's move fell short; cause not yet
 		 * known, the child now says what it got).
 		 */
-		for (int i = 0; i < 100 && param(PUDGE_PARAM_VRAM_FREE) < part; i++)
-			usleep(100 * 1000);
+		for (int i = 0; i < 1000 && param(PUDGE_PARAM_VRAM_FREE) < part; i++)
+			usleep(10 * 1000);
 	}
 	pudge_bo_close(fd, big);
 	igt_assert_eq_u64(resident(), 0);

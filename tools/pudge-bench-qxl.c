@@ -49,29 +49,6 @@ static int qxl_fd = -1;
 /* The largest BO each driver takes with nothing else of ours allocated. */
 static uint64_t cap[NDRV];
 
-/* qxl's primary node (it has no render node); -1 if there is none. */
-static int open_qxl(void)
-{
-	char path[32];
-
-	for (int i = 0; i < 16; i++) {
-		drmVersionPtr v;
-		int f;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		f = open(path, O_RDWR | O_CLOEXEC);
-		if (f < 0)
-			continue;
-		v = drmGetVersion(f);
-		if (v && !strcmp(v->name, "qxl")) {
-			drmFreeVersion(v);
-			return f;
-		}
-		drmFreeVersion(v);
-		close(f);
-	}
-	return -1;
-}
 
 static int bo_create(enum drv d, uint64_t size, uint32_t place, uint32_t *h)
 {
@@ -800,7 +777,7 @@ int bench_qxl(int reps, const char *csv_path, unsigned int seed)
 	int n = 0, total = 0, ret;
 	bool bad;
 
-	qxl_fd = open_qxl();
+	qxl_fd = pudge_open_driver_card("qxl");	/* qxl has no render node */
 	if (qxl_fd < 0) {
 		fprintf(stderr, "pudge-bench: no qxl device (QEMU -device qxl and the qxl module)\n");
 		return 1;

@@ -20,7 +20,7 @@ tools: $(B)/tools/pudge-info $(B)/tools/pudge-bench
 # libpudge as an installable shared library with a pkg-config file, for
 # Mesa-style clients: pkg-config --cflags --libs libpudge libdrm.  The uapi
 # header goes where libdrm's driver headers are (<libdrm/pudge_drm.h>).
-LIBPUDGE_VERSION := 0.2.0
+LIBPUDGE_VERSION := 0.3.0
 LIBPUDGE_SONAME := libpudge.so.0
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib

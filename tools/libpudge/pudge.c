@@ -24,6 +24,31 @@ bool pudge_is_device(int fd)
 	return yes;
 }
 
+int pudge_open_driver_card(const char *driver)
+{
+	char path[32];
+
+	/* A scan of the nodes: drmGetDevices2() leaves out bus-less devices (vgem). */
+	for (int i = 0; i < 64; i++) {
+		drmVersionPtr v;
+		int f;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		f = open(path, O_RDWR | O_CLOEXEC);
+		if (f < 0)
+			continue;
+		v = drmGetVersion(f);
+		if (v && v->name && !strcmp(v->name, driver)) {
+			drmFreeVersion(v);
+			return f;
+		}
+		drmFreeVersion(v);
+		close(f);
+	}
+	errno = ENODEV;
+	return -1;
+}
+
 int pudge_open(enum pudge_node type)
 {
 	drmDevicePtr devs[64];

@@ -28,6 +28,16 @@ int pudge_open(enum pudge_node type);
 bool pudge_is_device(int fd);
 
 /**
+ * pudge_open_driver_card() - open the primary node (/dev/dri/cardN) of the
+ * first DRM device whose driver is @driver: another device beside pudge,
+ * such as vgem or qxl, for tests and benchmarks
+ * @driver: the driver's name, as DRM_IOCTL_VERSION gives it
+ *
+ * Return: a file descriptor, or -1 with errno ENODEV when there is none.
+ */
+int pudge_open_driver_card(const char *driver);
+
+/**
  * pudge_get_param() - DRM_IOCTL_PUDGE_GET_PARAM
  *
  * Return: 0 with *value set, or a negative errno.

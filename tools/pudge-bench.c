@@ -77,7 +77,7 @@ static void set_mode(int m)
 		die("set max_map_order", -ret);
 }
 
-uint32_t new_bo_at(uint64_t size, uint32_t place)
+static uint32_t new_bo_at(uint64_t size, uint32_t place)
 {
 	uint32_t h;
 	int ret = pudge_bo_create(fd, size, place, &h, NULL);

@@ -20,8 +20,6 @@ extern int fd;
 void die(const char *what, int err);
 /* CLOCK_MONOTONIC in seconds. */
 double now(void);
-/* A pudge BO of @size with placement flags @place; dies on failure. */
-uint32_t new_bo_at(uint64_t size, uint32_t place);
 /* The whole of pudge BO @h mapped read/write; dies on failure. */
 volatile uint8_t *map_bo(uint32_t h, uint64_t size);
 /* One store per 4 KiB page of [@p, @p + @size). */
